@@ -1,0 +1,102 @@
+"""The stages in order, for one input: load → aggregate → assemble → render → write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import assemble
+from .aggregate import aggregate
+from .docmodel import Document
+from .fonts import locate_all
+from .load import InputError, Problem, load
+from .model import ReportInput
+from .style import StyleSheet, load_style
+
+FORMATS = ("docx", "pdf")
+
+
+@dataclass
+class Renderers:
+    """The style sheet, its fonts (located and parsed once) and one writer per format."""
+
+    style: StyleSheet
+    font_files: dict[str, Path]
+    writers: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, style_name: str = "default") -> Renderers:
+        style = load_style(style_name)
+        return cls(style, locate_all(style))
+
+    def writer(self, fmt: str):
+        if fmt not in self.writers:
+            if fmt == "pdf":
+                from .render.pdf import PdfWriter
+
+                self.writers[fmt] = PdfWriter(self.style, self.font_files)
+            else:
+                from .render.docx import DocxWriter
+
+                self.writers[fmt] = DocxWriter(self.style, self.font_files)
+        return self.writers[fmt]
+
+    def covered(self) -> frozenset[int]:
+        """Code points every font of the style sheet can print."""
+        from .render.pdf import covered_codepoints
+
+        return covered_codepoints(self.font_files)
+
+
+def documents(data: ReportInput) -> list[Document]:
+    """Every document of one input, assembled."""
+    counts = aggregate(data)
+    return [assemble.summary(data, counts)]
+
+
+def output_name(source: Path, doc: Document, fmt: str) -> str:
+    """hiratsuka-2022-h1.pdf for the summary."""
+    return f"{source.stem}.{fmt}"
+
+
+def unprintable(data: ReportInput, covered: frozenset[int]) -> list[Problem]:
+    """Characters of the input that the fonts cannot print, located."""
+    problems = []
+    for text in data.texts:
+        missing = sorted({ch for ch in text.value if ch != "\n" and ord(ch) not in covered})
+        for ch in missing:
+            problems.append(
+                Problem(
+                    text.loc,
+                    text.path,
+                    f"文字「{ch}」（U+{ord(ch):04X}）はフォントにないため印刷できません。",
+                )
+            )
+    return problems
+
+
+@dataclass
+class Result:
+    """What building one input gave: files to write and warnings to show."""
+
+    files: dict[Path, bytes]
+    warnings: list[Problem]
+
+
+def render_input(
+    source: Path,
+    renderers: Renderers,
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    strict: bool = False,
+) -> Result:
+    """Load, check, assemble and render one input (nothing is written here)."""
+    data = load(source)
+    warnings = unprintable(data, renderers.covered())
+    if warnings and strict:
+        raise InputError(warnings)
+    files: dict[Path, bytes] = {}
+    for doc in documents(data):
+        for fmt in formats:
+            files[out_dir / output_name(source, doc, fmt)] = renderers.writer(fmt).render(doc)
+    return Result(files, warnings)

@@ -1,0 +1,108 @@
+"""The command line: ``gyokaku build`` and ``gyokaku check`` (messages in Japanese)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .build import FORMATS, Renderers, render_input
+from .fonts import FontError
+from .load import InputError, load
+from .style import StyleError
+from .write import EditedError, write_all
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "inputs" / "hiratsuka-2022-h1.yaml"
+EXIT_BAD_INPUT = 2
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    wrong = [v for v in chosen if v not in FORMATS]
+    if wrong or not chosen:
+        raise click.BadParameter(f"{', '.join(wrong) or '（空）'}: docx, pdf から選んでください。")
+    return chosen
+
+
+def _err(line: str) -> None:
+    click.echo(line, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gyokaku")
+def main() -> None:
+    """gyokaku: 行財政改革計画の取組状況を YAML から Word と PDF にします。"""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    default="outputs",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="出力先フォルダー",
+)
+@click.option("--format", "formats", default="docx,pdf", show_default=True, help="出力形式（docx,pdf）")
+@click.option(
+    "--style", default="default", show_default=True, help="スタイルシート（styles/ の名前か YAML のパス）"
+)
+@click.option("--strict", is_flag=True, help="フォントにない文字をエラーにする")
+@click.option("--force", is_flag=True, help="編集された Word ファイルも上書きする（編集版は別名で保存）")
+def build(
+    inputs: tuple[Path, ...], out_dir: Path, formats: str, style: str, strict: bool, force: bool
+) -> None:
+    """INPUT（YAML）から Word と PDF を作ります。INPUT を省くと同梱の見本を作ります。"""
+    chosen = _formats(formats)
+    try:
+        renderers = Renderers.create(style)
+    except (StyleError, FontError) as err:
+        _err(f"エラー: {err}")
+        sys.exit(EXIT_BAD_INPUT)
+    failed = 0
+    for source in inputs or (SAMPLE,):
+        try:
+            result = render_input(source, renderers, out_dir, chosen, strict)
+            for warning in result.warnings:
+                _err(f"警告: {warning}")
+            for written in write_all(result.files, force):
+                click.echo(f"作成: {written.path}")
+                if written.backup:
+                    click.echo(f"  編集されていた版を保存: {written.backup}")
+        except InputError as err:
+            failed += 1
+            _err(f"エラー: {source} は読み込めませんでした（{len(err.problems) + err.more} 件）。")
+            for line in err.lines():
+                _err(f"  {line}")
+        except EditedError as err:
+            failed += 1
+            _err(f"エラー: {err}")
+        except OSError as err:
+            failed += 1
+            _err(f"エラー: {source}: 書き込めませんでした（{err.strerror}: {err.filename}）。")
+    if failed:
+        _err(f"{failed} 件の入力が失敗しました。失敗した入力の出力は前のまま残っています。")
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+def check(inputs: tuple[Path, ...]) -> None:
+    """INPUT（YAML）を検査します。何も書き出しません。"""
+    failed = 0
+    for source in inputs:
+        try:
+            data = load(source)
+        except InputError as err:
+            failed += 1
+            _err(f"エラー: {source}（{len(err.problems) + err.more} 件）")
+            for line in err.lines():
+                _err(f"  {line}")
+            continue
+        activities = sum(len(b.activities) for p in data.perspectives for b in p.businesses)
+        click.echo(f"OK: {source}（取組の視点 {len(data.perspectives)}、活動 {activities}）")
+    if failed:
+        sys.exit(EXIT_BAD_INPUT)

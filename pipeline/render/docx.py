@@ -1,0 +1,217 @@
+"""Stage 4, render: the document model → DOCX bytes (python-docx), an editable draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import docx
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from .. import docmodel as dm
+from ..style import StyleSheet
+from . import chart as ch
+from . import docx_xml as x
+from .raster import measure, to_png
+
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+TWIPS_PER_MM = 1440 / 25.4
+
+
+class DocxWriter:
+    """Renders documents with one style sheet; the chart from the same drawing as the PDF's."""
+
+    def __init__(self, style: StyleSheet, font_files: dict[str, Path]) -> None:
+        self.style = style
+        self.font_files = font_files
+        self._orientation = "portrait"
+
+    def render(self, doc: dm.Document) -> bytes:
+        """The whole document as DOCX bytes (entry times and properties from the input)."""
+        document = docx.Document()
+        self._orientation = doc.orientation
+        self._setup(document, doc)
+        for block in doc.blocks:
+            self.block(document, block)
+        out = io.BytesIO()
+        document.save(out)
+        date = doc.meta.date
+        return x.normalise_zip(out.getvalue(), (date.year, date.month, date.day, 0, 0, 0))
+
+    # --- set-up ------------------------------------------------------------------------
+
+    def _setup(self, document: docx.document.Document, doc: dm.Document) -> None:
+        body = self.style.font_of("body").name
+        x.set_defaults(document.styles.element, body, doc.meta.language)
+        x.set_theme_font_lang(document.settings.element, doc.meta.language)
+        for name in self.style.roles:
+            self._define_style(document, name)
+        numbering = document.part.numbering_part.element
+        bullet = self.style.role("bullet")
+        num_id = x.add_bullet_numbering(
+            numbering,
+            self.style.bullet_mark,
+            self.style.font_of("bullet").name,
+            round(bullet.indent * TWIPS_PER_MM),
+            round(bullet.hanging * TWIPS_PER_MM),
+        )
+        x.set_numbering(document.styles[bullet.word_style].element.get_or_add_pPr(), num_id)
+        self._page(document, doc)
+        self._properties(document, doc.meta)
+
+    def _define_style(self, document: docx.document.Document, role_name: str) -> None:
+        role = self.style.role(role_name)
+        try:
+            style = document.styles[role.word_style]
+        except KeyError:
+            style = document.styles.add_style(role.word_style, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = document.styles["Normal"]
+            style.quick_style = True
+        font = self.style.fonts[role.font]
+        style.font.size = Pt(role.size)
+        style.font.bold = font.bold
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        rpr = style.element.get_or_add_rPr()
+        x.set_fonts(rpr, font.name)
+        x.strip_theme_color(rpr)
+        fmt = style.paragraph_format
+        fmt.alignment = ALIGN[role.align]
+        fmt.space_before = Pt(role.before * 72 / 25.4)
+        fmt.space_after = Pt(role.after * 72 / 25.4)
+        fmt.line_spacing = Pt(role.leading)
+        fmt.left_indent = Mm(role.indent)
+        fmt.first_line_indent = Mm(-role.hanging) if role.hanging else Mm(0)
+        if role_name.startswith("heading") or role_name == "caption":
+            fmt.keep_with_next = True
+        x.remove_borders(style.element.get_or_add_pPr())
+
+    def _page(self, document: docx.document.Document, doc: dm.Document) -> None:
+        section = document.sections[0]
+        width, height = self.style.page(doc.orientation)
+        section.orientation = WD_ORIENT.LANDSCAPE if doc.orientation == "landscape" else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        m = self.style.margins
+        section.top_margin, section.bottom_margin = Mm(m["top"]), Mm(m["bottom"])
+        section.left_margin, section.right_margin = Mm(m["left"]), Mm(m["right"])
+        section.footer_distance = Mm(self.style.footer_distance - self.style.role("footer").size * 0.1)
+        footer = section.footer.paragraphs[0]
+        footer.style = document.styles[self.style.role("footer").word_style]
+        before, _, after = self.style.page_number.partition("{page}")
+        if before:
+            footer.add_run(before)
+        x.add_field(footer._p, "PAGE", "1", None)
+        if after:
+            footer.add_run(after)
+
+    def _properties(self, document: docx.document.Document, meta: dm.Meta) -> None:
+        props = document.core_properties
+        when = dt.datetime(meta.date.year, meta.date.month, meta.date.day)
+        props.title = meta.title
+        props.author = meta.author
+        props.subject = meta.subject
+        props.keywords = ", ".join(meta.keywords)
+        props.language = meta.language
+        props.comments = "gyokaku"
+        props.last_modified_by = meta.author
+        props.created = when
+        props.modified = when
+        props.revision = 1
+
+    # --- blocks ------------------------------------------------------------------------
+
+    def block(self, document: docx.document.Document, block: dm.Block) -> None:
+        if isinstance(block, dm.DocNumber):
+            self.paragraph(document, block.text, "doc_number")
+        elif isinstance(block, dm.TitleBlock):
+            for line in block.lines:
+                self.paragraph(document, line, "title")
+        elif isinstance(block, dm.Heading):
+            self.paragraph(document, block.text, f"heading{block.level}")
+        elif isinstance(block, dm.Paragraph):
+            self.paragraph(document, block.text, block.role)
+        elif isinstance(block, dm.BulletList):
+            for item in block.items:
+                self.paragraph(document, item, "bullet")
+        elif isinstance(block, dm.Caption):
+            self.paragraph(document, block.text, "caption")
+        elif isinstance(block, dm.Table):
+            self.table(document, block)
+        elif isinstance(block, dm.Chart):
+            self.chart(document, block)
+        elif isinstance(block, dm.PageBreak):
+            document.add_page_break()
+        else:
+            raise TypeError(f"no DOCX rendering for {type(block).__name__}")
+
+    def _word_style(self, role: str) -> str:
+        return self.style.role(role).word_style
+
+    def paragraph(self, container, text: str, role: str) -> DocxParagraph:
+        """A paragraph of ``role``; a ``\\n`` becomes a line break inside it."""
+        para = container.add_paragraph(style=self._word_style(role))
+        _add_lines(para, text)
+        return para
+
+    def table(self, document: docx.document.Document, table: dm.Table) -> None:
+        rows = [*table.header, *table.rows, *table.totals]
+        n_cols = len(rows[0])
+        grid = document.add_table(rows=len(rows), cols=n_cols)
+        grid.style = document.styles["Table Grid"]
+        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        grid.autofit = False
+        look = self.style.table
+        total_mm = self.style.text_width(self._orientation) * look.width
+        weights = table.widths or (1.0,) * n_cols
+        widths = [Mm(total_mm * w / sum(weights)) for w in weights]
+        for column, width in zip(grid.columns, widths):
+            column.width = width
+        x.set_cell_margins(grid._tbl, round(look.padding * TWIPS_PER_MM))
+        n_head, n_body = len(table.header), len(table.rows)
+        for i, (row, values) in enumerate(zip(grid.rows, rows)):
+            head = i < n_head
+            if head:
+                x.mark_header_row(row._tr)
+            for j, (cell, value) in enumerate(zip(row.cells, values)):
+                cell.width = widths[j]
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+                para = cell.paragraphs[0]
+                para.style = document.styles[self._word_style("table_header" if head else "table_cell")]
+                if not head:
+                    para.alignment = ALIGN[table.align[j] if j < len(table.align) else "left"]
+                _add_lines(para, value)
+                if head:
+                    x.shade_cell(cell._tc, look.header_fill)
+                elif i >= n_head + n_body:
+                    x.shade_cell(cell._tc, look.total_fill)
+        spacer = document.add_paragraph(style=self._word_style("body"))
+        spacer.paragraph_format.space_after = Pt(0)
+
+    def chart(self, document: docx.document.Document, chart: dm.Chart) -> None:
+        drawing = ch.layout(chart, self.style, measure(self.font_files))
+        png = to_png(drawing, self.font_files, self.style.chart.dpi)
+        para = document.add_paragraph(style=self._word_style("body"))
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        para.paragraph_format.line_spacing = 1.0
+        run = para.add_run()
+        run.add_picture(io.BytesIO(png), width=Mm(self.style.chart.width))
+        x.set_alt_text(run._r, "活動数内訳", chart.alt_text)
+
+
+def _add_lines(para: DocxParagraph, text: str) -> None:
+    """The text's lines as runs separated by line breaks (``w:br``)."""
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            para.add_run().add_break()
+        para.add_run(line)

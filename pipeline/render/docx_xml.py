@@ -1,0 +1,207 @@
+"""Every raw WordprocessingML tweak gyokaku makes, in one place.
+
+python-docx covers most of Word; these functions add what it does not: East Asian fonts without
+theme fonts, the language, bullet numbering, repeated and shaded header rows, alt text, fields.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from lxml import etree
+
+THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+BULLET_NUM_ID = 90
+
+
+def _child(parent: etree._Element, tag: str, first: bool = False) -> etree._Element:
+    """``parent``'s child ``tag``, made when missing."""
+    found = parent.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        if first:
+            parent.insert(0, found)
+        else:
+            parent.append(found)
+    return found
+
+
+def set_fonts(rpr: etree._Element, name: str) -> None:
+    """All four font slots to ``name`` (East Asian included), theme fonts removed."""
+    fonts = _child(rpr, "w:rFonts", first=True)
+    for attr in THEME_ATTRS:
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def set_language(rpr: etree._Element, language: str) -> None:
+    """``w:lang`` for Latin and East Asian text."""
+    lang = _child(rpr, "w:lang")
+    lang.set(qn("w:val"), language)
+    lang.set(qn("w:eastAsia"), language)
+
+
+def set_defaults(styles_element: etree._Element, font: str, language: str) -> None:
+    """docDefaults: the body font everywhere a style says nothing, and the language."""
+    defaults = styles_element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    set_fonts(rpr, font)
+    set_language(rpr, language)
+    ppr = _child(_child(defaults, "w:pPrDefault"), "w:pPr")
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        # no extra space between Japanese and Latin letters or digits, as in the PDF
+        _child(ppr, tag, first=True).set(qn("w:val"), "0")
+
+
+def strip_theme_color(rpr: etree._Element) -> None:
+    """Remove theme colours so that a style's explicit colour is the one shown."""
+    color = rpr.find(qn("w:color"))
+    if color is not None:
+        for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
+            color.attrib.pop(qn(attr), None)
+
+
+def remove_borders(ppr: etree._Element) -> None:
+    """Drop paragraph borders (the built-in Title style underlines itself)."""
+    for border in ppr.findall(qn("w:pBdr")):
+        ppr.remove(border)
+
+
+def set_theme_font_lang(settings_element: etree._Element, language: str) -> None:
+    """settings.xml: the East Asian language Word assumes for theme fonts."""
+    lang = settings_element.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), language)
+
+
+def add_bullet_numbering(numbering: etree._Element, mark: str, font: str, left: int, hanging: int) -> int:
+    """A one-level bullet list definition; returns its ``numId``."""
+    abstract = OxmlElement("w:abstractNum")
+    abstract.set(qn("w:abstractNumId"), str(BULLET_NUM_ID))
+    multi = OxmlElement("w:multiLevelType")
+    multi.set(qn("w:val"), "singleLevel")
+    abstract.append(multi)
+    lvl = OxmlElement("w:lvl")
+    lvl.set(qn("w:ilvl"), "0")
+    for tag, value in (("w:start", "1"), ("w:numFmt", "bullet"), ("w:lvlText", mark), ("w:lvlJc", "left")):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), value)
+        lvl.append(el)
+    ppr = OxmlElement("w:pPr")
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:left"), str(left))
+    ind.set(qn("w:hanging"), str(hanging))
+    ppr.append(ind)
+    lvl.append(ppr)
+    rpr = OxmlElement("w:rPr")
+    set_fonts(rpr, font)
+    lvl.append(rpr)
+    abstract.append(lvl)
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), str(BULLET_NUM_ID))
+    ref = OxmlElement("w:abstractNumId")
+    ref.set(qn("w:val"), str(BULLET_NUM_ID))
+    num.append(ref)
+    numbering.append(num)
+    return BULLET_NUM_ID
+
+
+def set_numbering(ppr: etree._Element, num_id: int) -> None:
+    """Attach a paragraph (or a paragraph style) to list ``num_id``, level 0."""
+    numpr = _child(ppr, "w:numPr", first=True)
+    ilvl = _child(numpr, "w:ilvl")
+    ilvl.set(qn("w:val"), "0")
+    num = _child(numpr, "w:numId")
+    num.set(qn("w:val"), str(num_id))
+
+
+def mark_header_row(tr: etree._Element) -> None:
+    """Repeat this row at the top of every page (a table header row)."""
+    trpr = tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trpr.append(header)
+    cant_split = OxmlElement("w:cantSplit")
+    trpr.insert(0, cant_split)
+
+
+def shade_cell(tc: etree._Element, fill: str) -> None:
+    """A cell's background colour."""
+    tcpr = tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tcpr.append(shd)
+
+
+def set_cell_margins(tbl: etree._Element, twips: int) -> None:
+    """Padding inside every cell of a table."""
+    tblpr = tbl.tblPr
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(twips if side in ("left", "right") else twips // 2))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tblpr.append(mar)
+
+
+def set_alt_text(run_element: etree._Element, title: str, description: str) -> None:
+    """Alt text of the picture in a run (``wp:docPr`` title and descr)."""
+    for doc_pr in run_element.iter(qn("wp:docPr")):
+        doc_pr.set("title", title)
+        doc_pr.set("descr", description)
+
+
+def add_field(
+    paragraph_element: etree._Element, instruction: str, shown: str, rpr: etree._Element | None
+) -> None:
+    """A field such as PAGE, as Word writes it: begin, instruction, separate, result, end."""
+
+    def run(*children: etree._Element) -> None:
+        r = OxmlElement("w:r")
+        if rpr is not None:
+            r.append(copy.deepcopy(rpr))
+        for c in children:
+            r.append(c)
+        paragraph_element.append(r)
+
+    def fld(kind: str) -> etree._Element:
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        return el
+
+    instr = OxmlElement("w:instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = f" {instruction} "
+    text = OxmlElement("w:t")
+    text.text = shown
+    run(fld("begin"))
+    run(instr)
+    run(fld("separate"))
+    run(text)
+    run(fld("end"))
+
+
+def normalise_zip(data: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
+    """The same package with fixed entry times, so equal input gives equal bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=date_time)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            zout.writestr(fixed, zin.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,341 @@
+"""Stage 4, render: the document model → PDF bytes (reportlab)."""
+
+from __future__ import annotations
+
+import io
+from functools import cache, lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.graphics import shapes
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Spacer,
+)
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
+from reportlab.platypus import TableStyle as RLTableStyle
+from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
+
+from .. import docmodel as dm
+from ..style import StyleSheet
+from . import chart as ch
+from .kinsoku import break_index
+from .raster import measure
+
+MM = 72 / 25.4
+ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
+FUZZ = 1e-6
+
+
+@cache
+def register_font(key: str, path: Path) -> str:
+    """Register a TrueType file once per process; the name reportlab knows it by."""
+    name = f"gyokaku-{key}"
+    index = 0
+    pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
+    return name
+
+
+def covered_codepoints(font_files: dict[str, Path]) -> frozenset[int]:
+    """Code points that every one of the fonts has a glyph for."""
+    return _covered(tuple(sorted(font_files.items())))
+
+
+@lru_cache(maxsize=8)
+def _covered(fonts: tuple[tuple[str, Path], ...]) -> frozenset[int]:
+    sets = [frozenset(pdfmetrics.getFont(register_font(k, p)).face.charToGlyph) for k, p in fonts]
+    return frozenset.intersection(*sets)
+
+
+class Para(RLParagraph):
+    """A paragraph broken by Japanese rules (``kinsoku.break_index``)."""
+
+    def breakLinesCJK(self, maxWidths):  # noqa: N802 (reportlab's name)
+        if not isinstance(maxWidths, list | tuple):
+            maxWidths = [maxWidths]
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return self.blPara
+        self.height = 0
+        chars: list[cjkU] = []
+        for frag in self.frags:
+            text = getattr(frag, "text", "")
+            chars.extend(cjkU(t, frag, "utf8") for t in (text or [""]))
+        return ParaLines(kind=1, lines=_break(chars, list(maxWidths)))
+
+
+def _break(chars: list[cjkU], max_widths: list[float]) -> list:
+    lines: list = []
+    start = i = 0
+    used = 0.0
+
+    def width_at() -> float:
+        return max_widths[min(len(lines), len(max_widths) - 1)]
+
+    while i < len(chars):
+        u = chars[i]
+        if hasattr(u.frag, "lineBreak"):
+            lines.append(
+                makeCJKParaLine(chars[start : i + 1], width_at(), used, width_at() - used, True, False)
+            )
+            i += 1
+            start, used = i, 0.0
+            continue
+        if used + u.width > width_at() + FUZZ and i > start:
+            b = break_index([str(c) for c in chars], start, i)
+            seg_width = sum(c.width for c in chars[start:b])
+            lines.append(
+                makeCJKParaLine(chars[start:b], width_at(), seg_width, width_at() - seg_width, False, False)
+            )
+            start = i = b
+            used = 0.0
+            continue
+        used += u.width
+        i += 1
+    if start < len(chars):
+        lines.append(makeCJKParaLine(chars[start:], width_at(), used, width_at() - used, False, False))
+    return lines
+
+
+class _Template(BaseDocTemplate):
+    """Adds outline entries (bookmarks) for headings as they are laid out."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._outline_levels: list[int] = []
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802
+        outline = getattr(flowable, "gk_outline", None)
+        if outline is None:
+            return
+        level, text = outline
+        previous = self._outline_levels[-1] if self._outline_levels else -1
+        level = min(level, previous + 1)
+        self._outline_levels.append(level)
+        key = f"h{len(self._outline_levels)}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(text, key, level=level, closed=False)
+
+
+class PdfWriter:
+    """Renders documents with one style sheet and its located fonts."""
+
+    def __init__(self, style: StyleSheet, font_files: dict[str, Path]) -> None:
+        self.style = style
+        self.font_files = font_files
+        self.fonts = {key: register_font(key, path) for key, path in font_files.items()}
+        self.para_styles = {name: self._para_style(name) for name in style.roles}
+
+    def _para_style(self, name: str) -> ParagraphStyle:
+        role = self.style.role(name)
+        return ParagraphStyle(
+            name,
+            fontName=self.fonts[role.font],
+            fontSize=role.size,
+            leading=role.leading,
+            alignment=ALIGN[role.align],
+            spaceBefore=role.before * MM,
+            spaceAfter=role.after * MM,
+            leftIndent=role.indent * MM,
+            bulletIndent=(role.indent - role.hanging) * MM,
+            bulletFontName=self.fonts[role.font],
+            bulletFontSize=role.size,
+            wordWrap="CJK",
+            textColor=colors.black,
+        )
+
+    def paragraph(self, text: str, role: str) -> Para:
+        return Para(escape(text).replace("\n", "<br/>"), self.para_styles[role])
+
+    def render(self, doc: dm.Document) -> bytes:
+        """The whole document as PDF bytes (deterministic: invariant mode, dates from the input)."""
+        page_w, page_h = (v * MM for v in self.style.page(doc.orientation))
+        m = {k: v * MM for k, v in self.style.margins.items()}
+        out = io.BytesIO()
+        template = _Template(
+            out,
+            pagesize=(page_w, page_h),
+            leftMargin=m["left"],
+            rightMargin=m["right"],
+            topMargin=m["top"],
+            bottomMargin=m["bottom"],
+            title=doc.meta.title,
+            author=doc.meta.author,
+            subject=doc.meta.subject,
+            keywords=", ".join(doc.meta.keywords),
+            creator="gyokaku",
+            producer="gyokaku (reportlab)",
+            lang=doc.meta.language,
+            invariant=1,
+            displayDocTitle=1,
+            initialFontName=self.fonts[self.style.role("body").font],
+            initialFontSize=self.style.role("body").size,
+        )
+        frame = Frame(
+            m["left"],
+            m["bottom"],
+            page_w - m["left"] - m["right"],
+            page_h - m["top"] - m["bottom"],
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        template.addPageTemplates([PageTemplate("page", [frame], onPage=self._page_decorator(doc, page_w))])
+        template.build(self.flowables(doc, page_w - m["left"] - m["right"]))
+        return out.getvalue()
+
+    def _page_decorator(self, doc: dm.Document, page_w: float):
+        role = self.style.role("footer")
+        stamp = f"D:{doc.meta.date:%Y%m%d}000000+09'00'"
+
+        def decorate(canvas, _template) -> None:
+            canvas.setDateFormatter(lambda *_: stamp)
+            canvas.showOutline()
+            canvas.saveState()
+            canvas.setFont(self.fonts[role.font], role.size)
+            text = self.style.page_number.format(page=canvas.getPageNumber())
+            canvas.drawCentredString(page_w / 2, self.style.footer_distance * MM, text)
+            canvas.restoreState()
+
+        return decorate
+
+    # --- blocks ------------------------------------------------------------------------
+
+    def flowables(self, doc: dm.Document, text_width: float) -> list[Flowable]:
+        out: list[Flowable] = []
+        for block in doc.blocks:
+            out.extend(self.block(block, text_width))
+        return out
+
+    def block(self, block: dm.Block, text_width: float) -> list[Flowable]:
+        if isinstance(block, dm.DocNumber):
+            return [self.paragraph(block.text, "doc_number")]
+        if isinstance(block, dm.TitleBlock):
+            return [self.paragraph(line, "title") for line in block.lines]
+        if isinstance(block, dm.Heading):
+            para = self.paragraph(block.text, f"heading{block.level}")
+            para.gk_outline = (block.level - 1, block.text)
+            para.keepWithNext = True
+            return [CondPageBreak(para.style.leading * 4), para]
+        if isinstance(block, dm.Paragraph):
+            return [self.paragraph(block.text, block.role)]
+        if isinstance(block, dm.BulletList):
+            return [self.bullet(item) for item in block.items]
+        if isinstance(block, dm.Caption):
+            para = self.paragraph(block.text, "caption")
+            para.keepWithNext = True
+            return [para]
+        if isinstance(block, dm.Table):
+            return [self.table(block, text_width), Spacer(1, self.style.role("body").after * MM)]
+        if isinstance(block, dm.Chart):
+            return [self.chart(block)]
+        if isinstance(block, dm.PageBreak):
+            return [PageBreak()]
+        raise TypeError(f"no PDF rendering for {type(block).__name__}")
+
+    def bullet(self, text: str) -> Para:
+        para = Para(
+            escape(text).replace("\n", "<br/>"), self.para_styles["bullet"], bulletText=self.style.bullet_mark
+        )
+        return para
+
+    def table(self, table: dm.Table, text_width: float) -> RLTable:
+        look = self.style.table
+        total_w = text_width * look.width
+        weights = table.widths or (1.0,) * len(table.header[0])
+        col_widths = [total_w * w / sum(weights) for w in weights]
+        header_style = self.para_styles["table_header"]
+        data = [[Para(escape(c), header_style) for c in row] for row in table.header]
+        for row in (*table.rows, *table.totals):
+            data.append([Para(escape(c), self._cell_style(table, j)) for j, c in enumerate(row)])
+        n_head, n_body = len(table.header), len(table.rows)
+        pad = look.padding * MM
+        commands = [
+            ("FONT", (0, 0), (-1, -1), header_style.fontName, header_style.fontSize),
+            ("GRID", (0, 0), (-1, -1), look.grid, colors.black),
+            ("BACKGROUND", (0, 0), (-1, n_head - 1), colors.HexColor("#" + look.header_fill)),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.8),
+        ]
+        if table.totals:
+            commands.append(
+                ("BACKGROUND", (0, n_head + n_body), (-1, -1), colors.HexColor("#" + look.total_fill))
+            )
+        return RLTable(
+            data, colWidths=col_widths, repeatRows=n_head, style=RLTableStyle(commands), hAlign="CENTER"
+        )
+
+    def _cell_style(self, table: dm.Table, column: int) -> ParagraphStyle:
+        align = table.align[column] if column < len(table.align) else "left"
+        key = f"table_cell:{align}"
+        if key not in self.para_styles:
+            base = self.para_styles["table_cell"]
+            self.para_styles[key] = ParagraphStyle(key, parent=base, alignment=ALIGN[align])
+        return self.para_styles[key]
+
+    def chart(self, chart: dm.Chart) -> shapes.Drawing:
+        drawing = ch.layout(chart, self.style, measure(self.font_files))
+        # renderPDF selects the graphics default font before any String; make it ours so that
+        # no unembedded standard font (Helvetica) enters the file.
+        shapes.STATE_DEFAULTS["fontName"] = self.fonts[self.style.chart.label_font]
+        out = shapes.Drawing(drawing.width, drawing.height)
+        for item in drawing.items:
+            out.add(self._shape(item))
+        out.hAlign = "CENTER"
+        return out
+
+    def _shape(self, item: ch.Primitive) -> shapes.Shape:
+        if isinstance(item, ch.Wedge):
+            if item.end - item.start >= 360:
+                ring = shapes.Group(
+                    shapes.Circle(item.cx, item.cy, item.radius, fillColor=_c(item.fill), strokeColor=None),
+                    shapes.Circle(item.cx, item.cy, item.inner, fillColor=colors.white, strokeColor=None),
+                )
+                return ring
+            return shapes.Wedge(
+                item.cx,
+                item.cy,
+                item.radius,
+                item.start,
+                item.end,
+                radius1=item.inner,
+                fillColor=_c(item.fill),
+                strokeColor=colors.white,
+                strokeWidth=0.8,
+            )
+        if isinstance(item, ch.Rect):
+            return shapes.Rect(
+                item.x, item.y, item.width, item.height, fillColor=_c(item.fill), strokeColor=None
+            )
+        if isinstance(item, ch.Line):
+            return shapes.Line(
+                item.x1, item.y1, item.x2, item.y2, strokeColor=_c(item.color), strokeWidth=item.width
+            )
+        return shapes.String(
+            item.x,
+            item.y,
+            item.text,
+            fontName=self.fonts[item.font],
+            fontSize=item.size,
+            textAnchor=item.anchor,
+            fillColor=_c(item.color),
+        )
+
+
+def _c(hex_color: str) -> colors.Color:
+    return colors.HexColor("#" + hex_color)

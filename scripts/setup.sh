@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian/Ubuntu machine for gyokaku: the BIZ UD fonts and a virtual environment
+# (.venv) with gyokaku installed. With --test, also what the tests need: poppler-utils (pdftoppm)
+# and LibreOffice Writer (to open the Word draft as a word processor would).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+missing=()
+for p in fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic; do
+  installed "$p" || missing+=("$p")
+done
+extras=""
+if [[ "${1:-}" == "--test" ]]; then
+  extras="[test]"
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+fi
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  if [[ "$(id -u)" == 0 ]]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "setup: please install as root: apt-get install ${missing[*]}" >&2; exit 1
+  fi
+  $sudo apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -x .venv/bin/python ]]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"

@@ -1,0 +1,105 @@
+"""Shared fixtures: the sample built once, and independent readers for PDF and DOCX."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pdfplumber
+import pytest
+import yaml
+from click.testing import CliRunner
+from lxml import etree
+
+from pipeline.cli import SAMPLE, main
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = Path(__file__).parent / "reference" / "hiratsuka-2022-h1-summary.txt"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+NS = {"w": W[1:-1]}
+
+
+def norm(text: str) -> str:
+    """Compare texts as a reader would: full/half width folded, white space ignored."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def reference_lines() -> list[str]:
+    """Every line of the published summary, its extraction artefacts (#, -) removed."""
+    out = []
+    for raw in REFERENCE.read_text(encoding="utf-8").splitlines():
+        line = re.sub(r"^(#+|-)\s+", "", raw.strip())
+        if line:
+            out.append(line)
+    return out
+
+
+def pdf_text(path: Path) -> str:
+    with pdfplumber.open(path) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def docx_xml(path: Path, part: str = "word/document.xml") -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read(part))
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """A w:p's text, line breaks as newlines."""
+    parts = []
+    for el in p.iter(W + "t", W + "br", W + "tab"):
+        parts.append(el.text or "" if el.tag == W + "t" else "\n" if el.tag == W + "br" else "\t")
+    return "".join(parts)
+
+
+def docx_paragraphs(path: Path) -> list[etree._Element]:
+    return list(docx_xml(path).iter(W + "p"))
+
+
+def docx_text(path: Path) -> str:
+    return "\n".join(paragraph_text(p) for p in docx_paragraphs(path))
+
+
+def docx_tables(path: Path) -> list[list[list[str]]]:
+    tables = []
+    for tbl in docx_xml(path).iter(W + "tbl"):
+        rows = []
+        for tr in tbl.iter(W + "tr"):
+            rows.append(["".join(paragraph_text(p) for p in tc.iter(W + "p")) for tc in tr.iter(W + "tc")])
+        tables.append(rows)
+    return tables
+
+
+def load_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def build(args: list[str]) -> tuple[int, str]:
+    """Run the CLI in-process; exit code and everything it printed."""
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample")
+    code, output = build(["build", str(SAMPLE), "--out", str(out)])
+    assert code == 0, output
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_pdf(sample_dir: Path) -> Path:
+    return sample_dir / "hiratsuka-2022-h1.pdf"
+
+
+@pytest.fixture(scope="session")
+def sample_docx(sample_dir: Path) -> Path:
+    return sample_dir / "hiratsuka-2022-h1.docx"
+
+
+@pytest.fixture(scope="session")
+def sample_data() -> dict:
+    return load_yaml(SAMPLE)
