@@ -69,7 +69,7 @@ class InputError(Exception):
     """An input refused, with every problem found (up to ``MAX_PROBLEMS``)."""
 
     def __init__(self, problems: list[Problem], more: int = 0) -> None:
-        self.problems = problems
+        self.problems = sorted(problems, key=lambda p: (p.loc.file, p.loc.line, p.loc.column))
         self.more = more
         super().__init__("\n".join(self.lines()))
 
@@ -81,10 +81,6 @@ class InputError(Exception):
         return out
 
 
-class _TooMany(Exception):
-    pass
-
-
 @dataclass
 class _Walker:
     """Collects problems and text values while walking the node tree."""
@@ -93,7 +89,6 @@ class _Walker:
     problems: list[Problem] = field(default_factory=list)
     more: int = 0
     texts: list[Text] = field(default_factory=list)
-    visited: int = 0
 
     def loc(self, node: Node) -> Loc:
         return Loc(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -105,22 +100,17 @@ class _Walker:
             return
         self.problems.append(Problem(loc, path, message))
 
-    def visit(self, node: Node) -> None:
-        self.visited += 1
-        if self.visited > MAX_NODES:
-            raise _TooMany
-
     # --- containers -----------------------------------------------------------------------
 
     def mapping(
         self, node: Node, path: str, known: tuple[str, ...], required: tuple[str, ...]
     ) -> dict[str, Node] | None:
         """The keys of a mapping node; reports unknown, duplicate and missing keys."""
-        self.visit(node)
         if not isinstance(node, MappingNode):
             self.problem(node, path, f"キーと値の組（マッピング）が必要です。{_found(node)}")
             return None
         out: dict[str, Node] = {}
+        suggested: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             sub = _join(path, str(key))
@@ -130,18 +120,20 @@ class _Walker:
                 self.problem(key_node, sub, "同じキーが2回書かれています。")
             elif key not in known:
                 self.problem(key_node, sub, _unknown_key(key, known))
+                suggested.update(difflib.get_close_matches(key, known, n=1, cutoff=0.5))
             else:
                 out[key] = value_node
         for key in required:
-            if key not in out and not any(
-                isinstance(k, ScalarNode) and k.value == key for k, _ in node.value
+            if (
+                key not in out
+                and key not in suggested
+                and not any(isinstance(k, ScalarNode) and k.value == key for k, _ in node.value)
             ):
                 self.problem(node, _join(path, key), f"必須の項目「{key}」がありません。")
         return out
 
     def sequence(self, node: Node, path: str, what: str) -> list[Node] | None:
         """The items of a non-empty sequence node."""
-        self.visit(node)
         if not isinstance(node, SequenceNode):
             self.problem(node, path, f"{what}のリスト（「- 」で始まる行）が必要です。{_found(node)}")
             return None
@@ -153,7 +145,6 @@ class _Walker:
     # --- scalars ------------------------------------------------------------------------
 
     def scalar(self, node: Node, path: str, tag: str, expected: str) -> object | None:
-        self.visit(node)
         if not isinstance(node, ScalarNode) or node.tag != tag:
             self.problem(node, path, f"{expected}が必要です。{_found(node)}")
             return None
@@ -318,6 +309,32 @@ def _looks_like_shift_jis(data: bytes) -> bool:
     return any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
+def expanded_size(root: Node) -> int:
+    """How many nodes the tree has once every alias is expanded (counted, not expanded)."""
+    sizes: dict[int, int] = {}
+    order: list[Node] = []
+    stack = [root]
+    seen: set[int] = set()
+    while stack:  # post-order without recursion: a deep file cannot overflow the stack
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        stack.extend(_children(node))
+    for node in reversed(order):
+        sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in _children(node))
+    return sizes[id(root)]
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 def _compose(text: str, name: str) -> Node:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -334,6 +351,8 @@ def _compose(text: str, name: str) -> Node:
         ) from None
     except yaml.YAMLError as err:
         raise InputError([Problem(Loc(name, 0, 0), "", f"YAML として読めません（{err}）。")]) from None
+    except RecursionError:
+        raise InputError([Problem(Loc(name, 0, 0), "", "入れ子が深すぎます。")]) from None
     if node is None:
         raise InputError([Problem(Loc(name, 0, 0), "", "ファイルが空です。")])
     return node
@@ -365,14 +384,18 @@ def load(path: str | os.PathLike[str], display_name: str | None = None) -> Repor
     name = display_name or str(path)
     text = read_text(file)
     root = _compose(text, name)
+    if expanded_size(root) > MAX_NODES:
+        raise InputError(
+            [
+                Problem(
+                    Loc(name, 0, 0),
+                    "",
+                    "エイリアス（*）を展開すると要素が多すぎます。アンカーとエイリアスを使わずに書いてください。",
+                )
+            ]
+        )
     w = _Walker(name)
-    try:
-        result = _report_input(w, root)
-    except _TooMany:
-        w.problems = [
-            Problem(Loc(name, 0, 0), "", "展開後の要素が多すぎます（アンカー・エイリアスの使いすぎ）。")
-        ]
-        result = None
+    result = _report_input(w, root)
     if w.problems or result is None:
         raise InputError(w.problems, w.more)
     return result
@@ -402,11 +425,11 @@ def _report_input(w: _Walker, root: Node) -> ReportInput | None:
 
 def _plan(w: _Walker, node: Node) -> Plan | None:
     keys = w.mapping(node, "plan", PLAN_KEYS, PLAN_KEYS)
-    if keys is None or any(k not in keys for k in PLAN_KEYS):
+    if keys is None:
         return None
-    organization = w.text(keys["organization"], "plan.organization")
-    title = w.text(keys["title"], "plan.title")
-    period = _period(w, keys["period"])
+    organization = w.text(keys["organization"], "plan.organization") if "organization" in keys else None
+    title = w.text(keys["title"], "plan.title") if "title" in keys else None
+    period = _period(w, keys["period"]) if "period" in keys else None
     if organization is None or title is None or period is None:
         return None
     return Plan(organization, title, *period)
@@ -439,10 +462,10 @@ def _year(w: _Walker, node: Node, path: str) -> int | None:
 
 def _report(w: _Walker, node: Node) -> Report | None:
     keys = w.mapping(node, "report", REPORT_KEYS, ("fiscal_year", "term"))
-    if keys is None or "fiscal_year" not in keys or "term" not in keys:
+    if keys is None:
         return None
-    year = _year(w, keys["fiscal_year"], "report.fiscal_year")
-    term = w.choice(keys["term"], "report.term", tuple(TERMS))
+    year = _year(w, keys["fiscal_year"], "report.fiscal_year") if "fiscal_year" in keys else None
+    term = w.choice(keys["term"], "report.term", tuple(TERMS)) if "term" in keys else None
     extra: dict[str, object] = {}
     if "title" in keys:
         extra["title"] = w.text(keys["title"], "report.title")
