@@ -15,7 +15,7 @@ SMALL_KANA = "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮ
 ITERATION = "ーヽヾゝゞ々〻"
 CANNOT_START = frozenset(CLOSING + PUNCTUATION + SMALL_KANA + ITERATION + "%％‰℃°′″")
 CANNOT_END = frozenset("([{（〔［｛〈《「『【〘〖〝‘“«¥＄$￥＃#＠@")
-HANGING = frozenset("、。，．,.")
+HANGING = frozenset("、。，．")
 WORD = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,.-_%+/'")
 MAX_PUSH = 12
 
