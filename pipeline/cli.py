@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
-from .build import FORMATS, Renderers, render_input
+from .batch import Outcome, build_all, default_jobs, shared_renderers
+from .build import FORMATS
 from .fonts import FontError
 from .load import InputError, load
+from .progress import Progress
 from .style import StyleError
 from .write import EditedError, write_all
 
@@ -52,40 +54,64 @@ def main() -> None:
 )
 @click.option("--strict", is_flag=True, help="フォントにない文字をエラーにする")
 @click.option("--force", is_flag=True, help="編集された Word ファイルも上書きする（編集版は別名で保存）")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="同時に作る入力の数（既定: CPU のコア数）",
+)
 def build(
-    inputs: tuple[Path, ...], out_dir: Path, formats: str, style: str, strict: bool, force: bool
+    inputs: tuple[Path, ...],
+    out_dir: Path,
+    formats: str,
+    style: str,
+    strict: bool,
+    force: bool,
+    jobs: int | None,
 ) -> None:
     """INPUT（YAML）から Word と PDF を作ります。INPUT を省くと同梱の見本を作ります。"""
     chosen = _formats(formats)
     try:
-        renderers = Renderers.create(style)
+        shared_renderers(style)
     except (StyleError, FontError) as err:
         _err(f"エラー: {err}")
         sys.exit(EXIT_BAD_INPUT)
+    sources = inputs or (SAMPLE,)
     failed = 0
-    for source in inputs or (SAMPLE,):
-        try:
-            result = render_input(source, renderers, out_dir, chosen, strict)
-            for warning in result.warnings:
-                _err(f"警告: {warning}")
-            for written in write_all(result.files, force):
-                click.echo(f"作成: {written.path}")
-                if written.backup:
-                    click.echo(f"  編集されていた版を保存: {written.backup}")
-        except InputError as err:
-            failed += 1
-            _err(f"エラー: {source} は読み込めませんでした（{len(err.problems) + err.more} 件）。")
-            for line in err.lines():
-                _err(f"  {line}")
-        except EditedError as err:
-            failed += 1
-            _err(f"エラー: {err}")
-        except OSError as err:
-            failed += 1
-            _err(f"エラー: {source}: 書き込めませんでした（{err.strerror}: {err.filename}）。")
+    with Progress(len(sources)) as progress:
+        for outcome in build_all(sources, style, out_dir, chosen, strict, jobs or default_jobs()):
+            failed += not _finish(outcome, force, progress)
+            progress.advance()
     if failed:
         _err(f"{failed} 件の入力が失敗しました。失敗した入力の出力は前のまま残っています。")
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _finish(outcome: Outcome, force: bool, progress: Progress) -> bool:
+    """Write one input's files and report on it in Japanese; False when it failed."""
+    source = outcome.source
+    try:
+        result = outcome.result()
+        for warning in result.warnings:
+            progress.echo(f"警告: {warning}", err=True)
+        for written in write_all(result.files, force):
+            progress.echo(f"作成: {written.path}")
+            if written.backup:
+                progress.echo(f"  編集されていた版を保存: {written.backup}")
+    except InputError as err:
+        count = len(err.problems) + err.more
+        progress.echo(f"エラー: {source} は読み込めませんでした（{count} 件）。", err=True)
+        for line in err.lines():
+            progress.echo(f"  {line}", err=True)
+        return False
+    except EditedError as err:
+        progress.echo(f"エラー: {err}", err=True)
+        return False
+    except OSError as err:
+        progress.echo(f"エラー: {source}: 書き込めませんでした（{err.strerror}: {err.filename}）。", err=True)
+        return False
+    return True
 
 
 @main.command()

@@ -1,0 +1,101 @@
+"""Issue 5: batch builds on every core (--jobs), a progress bar only on a terminal."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline import batch
+from pipeline.build import render_input
+from pipeline.progress import Progress, columns
+from pipeline.render.pdf import register_font
+
+from .conftest import build
+from .test_load import VALID
+
+OTHER = VALID.replace("架空市", "見本町").replace("業務改善事業", "窓口改革事業")
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
+    }
+
+
+@pytest.fixture()
+def inputs(tmp_path: Path) -> list[Path]:
+    paths = []
+    for name, text in (("a.yaml", VALID), ("b.yaml", OTHER)):
+        path = tmp_path / "in" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path: Path, inputs: list[Path]) -> None:
+    code, output = build(["build", *map(str, inputs), "--out", str(tmp_path / "par"), "--jobs", "2"])
+    assert code == 0, output
+    code, output = build(["build", *map(str, inputs), "--out", str(tmp_path / "ser"), "--jobs", "1"])
+    assert code == 0, output
+    parallel, serial = digests(tmp_path / "par"), digests(tmp_path / "ser")
+    assert parallel == serial
+    assert {"a.docx", "a.pdf", "b.docx", "b.pdf"} <= set(parallel)
+
+
+def test_a_failing_input_is_reported_and_the_others_are_written(tmp_path: Path, inputs: list[Path]) -> None:
+    bad = inputs[0].with_name("bad.yaml")
+    bad.write_text(VALID.replace("status: 遅れ", "status: 遅延"), encoding="utf-8")
+    out = tmp_path / "out"
+    code, output = build(["build", str(inputs[0]), str(bad), str(inputs[1]), "--out", str(out), "-j", "2"])
+    assert code == 2
+    assert f"エラー: {bad} は読み込めませんでした（1 件）。" in output
+    assert "「遅延」は進捗区分にありません" in output
+    assert "1 件の入力が失敗しました" in output
+    assert {"a.docx", "a.pdf", "b.docx", "b.pdf"} <= set(digests(out))
+    assert not any(p.name.startswith("bad") for p in out.iterdir())
+
+
+def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path: Path, inputs: list[Path]) -> None:
+    code, output = build(["build", *map(str, inputs), "--out", str(tmp_path), "--jobs", "2"])
+    assert code == 0, output
+    assert "作成中" not in output and "\r" not in output and "#" not in output
+    assert output.count("作成: ") == 4
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_is_drawn_in_place_on_a_terminal() -> None:
+    stream = _Terminal()
+    with Progress(4, stream=stream) as progress:
+        progress.advance()
+        progress.advance()
+        assert stream.getvalue().endswith("\r" + progress.line())
+    text = stream.getvalue()
+    assert "作成中 [" in text and "2/4" in text and "\n" not in text
+    assert text.endswith(" " * columns(progress.line()) + "\r")
+    quiet = io.StringIO()
+    with Progress(4, stream=quiet) as progress:
+        progress.advance()
+    assert quiet.getvalue() == ""
+
+
+def test_jobs_default_to_every_core() -> None:
+    assert batch.default_jobs() == (os.cpu_count() or 1)
+
+
+def test_fonts_are_parsed_once_per_process(tmp_path: Path, inputs: list[Path]) -> None:
+    renderers = batch.warm("default", ("docx", "pdf"))
+    assert batch.shared_renderers("default") is renderers
+    parsed = register_font.cache_info().misses
+    for source in inputs:
+        render_input(source, batch.shared_renderers("default"), tmp_path, ("pdf",))
+    assert batch.warm("default", ("pdf",)) is renderers
+    assert register_font.cache_info().misses == parsed
