@@ -10,6 +10,7 @@ import pdfplumber
 from pipeline.build import Renderers
 from pipeline.docmodel import BulletList, Document, Meta, Paragraph
 from pipeline.render.kinsoku import CANNOT_END, CANNOT_START, break_index, check_lines
+from pipeline.style import load_style
 
 PIECES = ["、", "。", "」", "）", "ー", "っ", "ャ", "！", "？", "，", "．", "％", "・", "「", "（", "【"]
 
@@ -29,13 +30,19 @@ def rendered_lines(texts: list[str], bullets: bool = True) -> list[str]:
     meta = Meta("kinsoku", "test", "test", dt.date(2024, 1, 1))
     blocks = [Paragraph(t) for t in texts] + ([BulletList(tuple(texts[:3]))] if bullets else [])
     data = Renderers.create().writer("pdf").render(Document("t", meta, tuple(blocks)))
+    style = load_style("default")
+    bullet_x = (
+        (style.margins["left"] + style.role("bullet").indent - style.role("bullet").hanging) * 72 / 25.4
+    )
     lines = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
             body = page.within_bbox((0, 0, page.width, page.height * 0.92))
-            for line in body.extract_text_lines():
+            for line in body.extract_text_lines(return_chars=True):
                 text = line["text"]
-                lines.append(text[1:].lstrip() if text.startswith("・ ") else text)
+                if abs(line["chars"][0]["x0"] - bullet_x) < 1:  # a point's mark, not a line's start
+                    text = text[1:]
+                lines.append(text)
     return lines
 
 

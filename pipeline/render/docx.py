@@ -96,6 +96,7 @@ class DocxWriter:
         if role_name.startswith("heading") or role_name == "caption":
             fmt.keep_with_next = True
         x.remove_borders(style.element.get_or_add_pPr())
+        x.no_autospace(style.element.get_or_add_pPr())
 
     def _page(self, document: docx.document.Document, doc: dm.Document) -> None:
         section = document.sections[0]

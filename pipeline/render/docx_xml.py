@@ -9,8 +9,11 @@ from __future__ import annotations
 import copy
 import io
 import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -53,10 +56,32 @@ def set_defaults(styles_element: etree._Element, font: str, language: str) -> No
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     set_fonts(rpr, font)
     set_language(rpr, language)
-    ppr = _child(_child(defaults, "w:pPrDefault"), "w:pPr")
+    no_autospace(_child(_child(defaults, "w:pPrDefault"), "w:pPr"))
+
+
+# pPr children that must come after w:autoSpaceDE / w:autoSpaceDN (ECMA-376 schema order)
+_AFTER_AUTOSPACE = tuple(
+    qn(f"w:{t}")
+    for t in (
+        "bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
+        "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId "
+        "cnfStyle rPr sectPr pPrChange"
+    ).split()
+)
+
+
+def no_autospace(ppr: etree._Element) -> None:
+    """No extra space between Japanese and Latin letters or digits, as in the PDF."""
+    successor = next((c for c in ppr if c.tag in _AFTER_AUTOSPACE), None)
     for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
-        # no extra space between Japanese and Latin letters or digits, as in the PDF
-        _child(ppr, tag, first=True).set(qn("w:val"), "0")
+        for old in ppr.findall(qn(tag)):
+            ppr.remove(old)
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), "0")
+        if successor is not None:
+            successor.addprevious(el)
+        else:
+            ppr.append(el)
 
 
 def strip_theme_color(rpr: etree._Element) -> None:
@@ -89,7 +114,14 @@ def add_bullet_numbering(numbering: etree._Element, mark: str, font: str, left: 
     abstract.append(multi)
     lvl = OxmlElement("w:lvl")
     lvl.set(qn("w:ilvl"), "0")
-    for tag, value in (("w:start", "1"), ("w:numFmt", "bullet"), ("w:lvlText", mark), ("w:lvlJc", "left")):
+    # suff nothing: the text follows the mark directly, as in the PDF (no tab to the next stop)
+    for tag, value in (
+        ("w:start", "1"),
+        ("w:numFmt", "bullet"),
+        ("w:suff", "nothing"),
+        ("w:lvlText", mark),
+        ("w:lvlJc", "left"),
+    ):
         el = OxmlElement(tag)
         el.set(qn("w:val"), value)
         lvl.append(el)
@@ -205,3 +237,81 @@ def normalise_zip(data: bytes, date_time: tuple[int, int, int, int, int, int]) -
             fixed.external_attr = 0o644 << 16
             zout.writestr(fixed, zin.read(info.filename))
     return out.getvalue()
+
+
+# --- bulk content: written as XML text and parsed once (python-docx's objects are slow) ---------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def text_runs(text: str) -> str:
+    """A text's lines as runs separated by line breaks, as python-docx's ``add_run`` writes them."""
+    parts = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            parts.append("<w:r><w:br/></w:r>")
+        if not line:
+            parts.append("<w:r/>")
+        elif len(line.strip()) < len(line):
+            parts.append(f'<w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r>')
+        else:
+            parts.append(f"<w:r><w:t>{escape(line)}</w:t></w:r>")
+    return "".join(parts)
+
+
+def paragraph_xml(text: str, style_id: str | None, align: str | None = None) -> str:
+    """A ``w:p`` with its style and alignment (``None``: the default style, no alignment)."""
+    style = f"<w:pStyle w:val={quoteattr(style_id)}/>" if style_id else ""
+    jc = f'<w:jc w:val="{align}"/>' if align else ""
+    return f"<w:p><w:pPr>{style}{jc}</w:pPr>{text_runs(text)}</w:p>"
+
+
+def add_paragraphs(parent: etree._Element, xml: str, before: etree._Element | None = None) -> None:
+    """Parse ``w:p`` (or other body) elements from ``xml`` and put them in ``parent``."""
+    fragment = parse_xml(f'<w:body xmlns:w="{W_NS}">{xml}</w:body>')
+    if before is not None:
+        for child in list(fragment):
+            before.addprevious(child)
+    else:
+        parent.extend(list(fragment))
+
+
+@dataclass(frozen=True)
+class CellLook:
+    """How the cells of one column look in a group of rows: width in twips, style, alignment."""
+
+    width: int
+    style_id: str | None
+    align: str | None = None
+
+
+def rows_xml(
+    rows: Iterable[Sequence[str]], looks: Sequence[CellLook], fill: str | None = None, header: bool = False
+) -> str:
+    """Table rows of text cells, vertically centred, shaded with ``fill``; header rows repeat."""
+    shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+    tr = '<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>' if header else "<w:tr>"
+    heads = [
+        f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{look.width}"/><w:vAlign w:val="center"/>{shd}</w:tcPr>'
+        for look in looks
+    ]
+    paras = [
+        "<w:p><w:pPr>"
+        + (f"<w:pStyle w:val={quoteattr(look.style_id)}/>" if look.style_id else "")
+        + (f'<w:jc w:val="{look.align}"/>' if look.align else "")
+        + "</w:pPr>"
+        for look in looks
+    ]
+    parts = []
+    for values in rows:
+        parts.append(tr)
+        for head, para, value in zip(heads, paras, values):
+            parts += (head, para, text_runs(value), "</w:p></w:tc>")
+        parts.append("</w:tr>")
+    return "".join(parts)
+
+
+def add_rows(tbl: etree._Element, xml: str) -> None:
+    """Append the rows of ``rows_xml`` to a table."""
+    fragment = parse_xml(f'<w:tbl xmlns:w="{W_NS}">{xml}</w:tbl>')
+    tbl.extend(list(fragment))

@@ -147,9 +147,7 @@ class PdfWriter:
             spaceBefore=role.before * MM,
             spaceAfter=role.after * MM,
             leftIndent=role.indent * MM,
-            bulletIndent=(role.indent - role.hanging) * MM,
-            bulletFontName=self.fonts[role.font],
-            bulletFontSize=role.size,
+            firstLineIndent=-role.hanging * MM,
             wordWrap="CJK",
             textColor=colors.black,
         )
@@ -246,10 +244,8 @@ class PdfWriter:
         raise TypeError(f"no PDF rendering for {type(block).__name__}")
 
     def bullet(self, text: str) -> Para:
-        para = Para(
-            escape(text).replace("\n", "<br/>"), self.para_styles["bullet"], bulletText=self.style.bullet_mark
-        )
-        return para
+        """A point: the mark hangs in the indent, the text starts where Word's list text does."""
+        return self.paragraph(self.style.bullet_mark + text, "bullet")
 
     def table(self, table: dm.Table, text_width: float) -> RLTable:
         look = self.style.table
