@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -36,12 +36,14 @@ class DocxWriter:
         self.style = style
         self.font_files = font_files
         self._orientation = "portrait"
+        self._style_ids: dict[str, str | None] = {}
 
     def render(self, doc: dm.Document) -> bytes:
         """The whole document as DOCX bytes (entry times and properties from the input)."""
         document = docx.Document()
         self._orientation = doc.orientation
         self._setup(document, doc)
+        self._style_ids = self._paragraph_style_ids(document)
         for block in doc.blocks:
             self.block(document, block)
         out = io.BytesIO()
@@ -159,16 +161,25 @@ class DocxWriter:
     def _word_style(self, role: str) -> str:
         return self.style.role(role).word_style
 
+    def _paragraph_style_ids(self, document: docx.document.Document) -> dict[str, str | None]:
+        """Each role's style id, looked up once (``None`` for the default style, as python-docx)."""
+        return {
+            name: document.part.get_style_id(document.styles[self._word_style(name)], WD_STYLE_TYPE.PARAGRAPH)
+            for name in self.style.roles
+        }
+
     def paragraph(self, container, text: str, role: str) -> DocxParagraph:
         """A paragraph of ``role``; a ``\\n`` becomes a line break inside it."""
-        para = container.add_paragraph(style=self._word_style(role))
-        _add_lines(para, text)
+        parent = container._body if isinstance(container, docx.document.Document) else container
+        para = parent.add_paragraph()
+        para._p.style = self._style_ids[role]
+        x.add_runs(para._p, text)
         return para
 
     def table(self, document: docx.document.Document, table: dm.Table) -> None:
         rows = [*table.header, *table.rows, *table.totals]
         n_cols = len(rows[0])
-        grid = document.add_table(rows=len(rows), cols=n_cols)
+        grid = document.add_table(rows=0, cols=n_cols)
         grid.style = document.styles["Table Grid"]
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False
@@ -179,23 +190,16 @@ class DocxWriter:
         for column, width in zip(grid.columns, widths):
             column.width = width
         x.set_cell_margins(grid._tbl, round(look.padding * TWIPS_PER_MM))
-        n_head, n_body = len(table.header), len(table.rows)
-        for i, (row, values) in enumerate(zip(grid.rows, rows)):
-            head = i < n_head
-            if head:
-                x.mark_header_row(row._tr)
-            for j, (cell, value) in enumerate(zip(row.cells, values)):
-                cell.width = widths[j]
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                para = cell.paragraphs[0]
-                para.style = document.styles[self._word_style("table_header" if head else "table_cell")]
-                if not head:
-                    para.alignment = ALIGN[table.align[j] if j < len(table.align) else "left"]
-                _add_lines(para, value)
-                if head:
-                    x.shade_cell(cell._tc, look.header_fill)
-                elif i >= n_head + n_body:
-                    x.shade_cell(cell._tc, look.total_fill)
+        twips = [w.twips for w in widths]
+        head_looks = [x.CellLook(w, self._style_ids["table_header"]) for w in twips]
+        aligns = [ALIGN[table.align[j] if j < len(table.align) else "left"].xml_value for j in range(n_cols)]
+        body_looks = [x.CellLook(w, self._style_ids["table_cell"], a) for w, a in zip(twips, aligns)]
+        x.add_rows(
+            grid._tbl,
+            x.rows_xml(table.header, head_looks, look.header_fill, header=True)
+            + x.rows_xml(table.rows, body_looks)
+            + x.rows_xml(table.totals, body_looks, look.total_fill),
+        )
         spacer = document.add_paragraph(style=self._word_style("body"))
         spacer.paragraph_format.space_after = Pt(0)
 
@@ -212,7 +216,4 @@ class DocxWriter:
 
 def _add_lines(para: DocxParagraph, text: str) -> None:
     """The text's lines as runs separated by line breaks (``w:br``)."""
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            para.add_run().add_break()
-        para.add_run(line)
+    x.add_runs(para._p, text)

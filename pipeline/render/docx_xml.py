@@ -259,21 +259,9 @@ def text_runs(text: str) -> str:
     return "".join(parts)
 
 
-def paragraph_xml(text: str, style_id: str | None, align: str | None = None) -> str:
-    """A ``w:p`` with its style and alignment (``None``: the default style, no alignment)."""
-    style = f"<w:pStyle w:val={quoteattr(style_id)}/>" if style_id else ""
-    jc = f'<w:jc w:val="{align}"/>' if align else ""
-    return f"<w:p><w:pPr>{style}{jc}</w:pPr>{text_runs(text)}</w:p>"
-
-
-def add_paragraphs(parent: etree._Element, xml: str, before: etree._Element | None = None) -> None:
-    """Parse ``w:p`` (or other body) elements from ``xml`` and put them in ``parent``."""
-    fragment = parse_xml(f'<w:body xmlns:w="{W_NS}">{xml}</w:body>')
-    if before is not None:
-        for child in list(fragment):
-            before.addprevious(child)
-    else:
-        parent.extend(list(fragment))
+def add_runs(p: etree._Element, text: str) -> None:
+    """Append ``text_runs(text)`` to a paragraph."""
+    p.extend(list(parse_xml(f'<w:p xmlns:w="{W_NS}">{text_runs(text)}</w:p>')))
 
 
 @dataclass(frozen=True)
