@@ -78,6 +78,7 @@ def _break(chars: list[cjkU], max_widths: list[float]) -> list:
     lines: list = []
     start = i = 0
     used = 0.0
+    text = [str(c) for c in chars]  # once: rebuilding it at every break is quadratic
 
     def width_at() -> float:
         return max_widths[min(len(lines), len(max_widths) - 1)]
@@ -92,7 +93,7 @@ def _break(chars: list[cjkU], max_widths: list[float]) -> list:
             start, used = i, 0.0
             continue
         if used + u.width > width_at() + FUZZ and i > start:
-            b = break_index([str(c) for c in chars], start, i)
+            b = break_index(text, start, i)
             seg_width = sum(c.width for c in chars[start:b])
             lines.append(
                 makeCJKParaLine(chars[start:b], width_at(), seg_width, width_at() - seg_width, False, False)
