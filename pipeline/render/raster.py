@@ -34,7 +34,8 @@ def _rgb(hex_color: str) -> tuple[int, int, int]:
 def to_png(drawing: ch.Drawing, fonts: dict[str, Path], dpi: int) -> bytes:
     """The drawing at ``dpi`` (drawn larger, then reduced, for smooth edges)."""
     scale = dpi / 72 * SUPERSAMPLE
-    size = (round(drawing.width * scale), round(drawing.height * scale))
+    final_size = (round(drawing.width * dpi / 72), round(drawing.height * dpi / 72))
+    size = (final_size[0] * SUPERSAMPLE, final_size[1] * SUPERSAMPLE)
     image = Image.new("RGB", size, "white")
     pen = ImageDraw.Draw(image)
 
@@ -76,9 +77,7 @@ def to_png(drawing: ch.Drawing, fonts: dict[str, Path], dpi: int) -> bytes:
             pen.text(
                 xy(item.x, item.y), item.text, font=font, fill=_rgb(item.color), anchor=anchors[item.anchor]
             )
-    final = image.resize(
-        (round(drawing.width * dpi / 72), round(drawing.height * dpi / 72)), Image.Resampling.LANCZOS
-    )
+    final = image.reduce(SUPERSAMPLE)  # box average of each SUPERSAMPLE² block: 10× faster than LANCZOS
     out = io.BytesIO()
     final.save(out, format="PNG", dpi=(dpi, dpi), optimize=False)
     return out.getvalue()
