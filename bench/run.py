@@ -1,0 +1,367 @@
+"""gyokaku's benchmark (``make bench``): gyokaku against LibreOffice, and plans of growing size.
+
+Every figure is a fresh process, as a user starts it: ``python -m pipeline build …``, timed
+from start to exit, with the child's peak memory (``ru_maxrss``). Prints a table, whether each
+target is met, and writes the same as JSON (bench/results.json).
+
+    python bench/run.py                 # the full run (15,000 activities take a while)
+    python bench/run.py --quick         # 150 and 1,500 activities only, one run each
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import gen  # noqa: E402
+
+from pipeline.cli import SAMPLE  # noqa: E402
+from pipeline.progress import columns  # noqa: E402
+
+SIZES = (150, 1_500, 15_000)
+RATIO_TARGET, RATIO_AIM = 0.5, 0.25
+SECONDS_1500 = 10.0
+GROWTH_TARGET = 12.0
+MEMORY_MB_15000 = 500.0
+LONG_RUN = 20.0  # a run longer than this is not repeated
+
+
+@dataclass
+class Run:
+    """One measured command: wall seconds of each run, and the largest peak memory."""
+
+    label: str
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: float = 0.0
+    ok: bool = True
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else float("nan")
+
+
+@dataclass
+class Target:
+    name: str
+    goal: str
+    measured: str
+    met: bool | None  # None: not measured here
+
+
+# --- measuring ---------------------------------------------------------------------------
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
+    """Run ``cmd``; wall seconds, its peak memory in MB, exit code and its error output."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        message = err.read().decode("utf-8", "replace")
+    return seconds, usage.ru_maxrss / 1024, proc.returncode, message
+
+
+def measure(label: str, make_cmd, repeat: int, warm: bool = False) -> Run:
+    """Run the command ``repeat`` times (once when it is long); ``warm`` adds an untimed first run."""
+    run = Run(label)
+    if warm:
+        timed(make_cmd(-1))
+    for i in range(repeat):
+        seconds, peak, code, message = timed(make_cmd(i))
+        if code != 0:
+            run.ok, run.note = False, message.strip().splitlines()[-1] if message.strip() else f"exit {code}"
+            break
+        run.seconds.append(seconds)
+        run.peak_mb = max(run.peak_mb, peak)
+        if seconds > LONG_RUN:
+            break
+    return run
+
+
+def gyokaku_cmd(inputs: list[Path], out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "pipeline", "build", *map(str, inputs), "--out", str(out), *extra]
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def libreoffice_cmd(binary: str, profile: Path, docx: Path, out: Path) -> list[str]:
+    return [
+        binary,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out),
+        str(docx),
+    ]
+
+
+def summary_docx_name(source: Path) -> str:
+    """The summary's DOCX file name, as the build names it."""
+    from pipeline.build import documents, output_name
+    from pipeline.load import load
+
+    docs = documents(load(source))
+    summary = next((d for d in docs if d.name == "summary"), docs[0])
+    return output_name(source, summary, "docx")
+
+
+def document_count(source: Path) -> int:
+    from pipeline.build import documents
+    from pipeline.load import load
+
+    return len(documents(load(source)))
+
+
+# --- the runs ----------------------------------------------------------------------------
+
+
+def sample_runs(tmp: Path, repeat: int) -> tuple[Run | None, Run | None, str]:
+    """The sample's whole set built cold, and LibreOffice converting its summary DOCX."""
+    if not SAMPLE.exists():
+        missing = SAMPLE.relative_to(ROOT)
+        return None, None, f"見本 {missing} がないため、見本と LibreOffice の比較は省きました。"
+    build = measure(
+        f"gyokaku build {SAMPLE.name}（{document_count(SAMPLE)} 文書 × docx+pdf）",
+        lambda i: gyokaku_cmd([SAMPLE], tmp / f"sample-{i}"),
+        repeat,
+    )
+    binary = soffice()
+    if binary is None:
+        return build, None, "LibreOffice（soffice）がないため、LibreOffice との比較は省きました。"
+    docx = tmp / "sample-0" / summary_docx_name(SAMPLE)
+    if not build.ok or not docx.exists():
+        return build, None, f"{docx.name} ができなかったため、LibreOffice との比較は省きました。"
+    profile = tmp / "lo-profile"
+    lo = measure(
+        f"LibreOffice {docx.name} → PDF（プロファイル準備済み）",
+        lambda i: libreoffice_cmd(binary, profile, docx, tmp / f"lo-{i}"),
+        repeat,
+        warm=True,
+    )
+    return build, lo, ""
+
+
+def size_runs(tmp: Path, sizes: tuple[int, ...], repeat: int) -> dict[int, Run]:
+    runs = {}
+    for n in sizes:
+        source = gen.write(tmp / f"plan-{n}.yaml", n)
+        label = f"{n:,} 活動（{source.stat().st_size / 1e6:.1f} MB の YAML）"
+        runs[n] = measure(label, lambda i, n=n, s=source: gyokaku_cmd([s], tmp / f"out-{n}-{i}"), repeat)
+        print(f"  {label}: {runs[n].median:.2f} s", file=sys.stderr)
+    return runs
+
+
+def batch_runs(tmp: Path, count: int, repeat: int) -> dict[str, Run]:
+    """``count`` inputs built with one worker and with every core."""
+    base = SAMPLE if SAMPLE.exists() else gen.write(tmp / "plan-batch.yaml", 150)
+    inputs = []
+    for i in range(count):
+        copy = tmp / "batch" / f"{base.stem}-{i + 1}.yaml"
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(base, copy)
+        inputs.append(copy)
+    cores = os.cpu_count() or 1
+    return {
+        "serial": measure(
+            f"{count} 入力 --jobs 1", lambda i: gyokaku_cmd(inputs, tmp / f"b1-{i}", "--jobs", "1"), repeat
+        ),
+        "parallel": measure(
+            f"{count} 入力 --jobs {cores}（既定）", lambda i: gyokaku_cmd(inputs, tmp / f"bn-{i}"), repeat
+        ),
+    }
+
+
+# --- machine and report ------------------------------------------------------------------
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    lo_version = None
+    binary = soffice()
+    if binary:
+        try:
+            lo_version = subprocess.run(
+                [binary, "--version"], capture_output=True, text=True, timeout=60
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            lo_version = None
+    from importlib.metadata import version
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": ram_gb,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "reportlab": version("reportlab"),
+        "python-docx": version("python-docx"),
+        "libreoffice": lo_version,
+    }
+
+
+def targets(
+    build: Run | None, lo: Run | None, sizes: dict[int, Run], skipped: str
+) -> tuple[list[Target], dict[str, float]]:
+    ratios: dict[str, float] = {}
+    out = []
+    if build and lo and build.ok and lo.ok:
+        ratio = build.median / lo.median
+        ratios["sample_vs_libreoffice"] = round(ratio, 3)
+        aim = "（目安 0.25 も達成）" if ratio <= RATIO_AIM else f"（目安 {RATIO_AIM} は未達）"
+        out.append(
+            Target(
+                "見本一式 ÷ LibreOffice 変換",
+                f"≤ {RATIO_TARGET}",
+                f"{ratio:.2f}{aim}",
+                ratio <= RATIO_TARGET,
+            )
+        )
+    else:
+        out.append(Target("見本一式 ÷ LibreOffice 変換", f"≤ {RATIO_TARGET}", skipped or "未測定", None))
+    mid, big, small = sizes.get(1_500), sizes.get(15_000), sizes.get(150)
+    if mid and mid.ok:
+        out.append(
+            Target("1,500 活動", f"< {SECONDS_1500:.0f} s", f"{mid.median:.2f} s", mid.median < SECONDS_1500)
+        )
+    if small and mid and small.ok and mid.ok:
+        ratios["growth_150_to_1500"] = round(mid.median / small.median, 2)
+    if mid and big and mid.ok and big.ok:
+        growth = big.median / mid.median
+        ratios["growth_1500_to_15000"] = round(growth, 2)
+        out.append(
+            Target(
+                "15,000 ÷ 1,500 活動（線形）",
+                f"≤ {GROWTH_TARGET:.0f}×",
+                f"{growth:.1f}×",
+                growth <= GROWTH_TARGET,
+            )
+        )
+    if big and big.ok:
+        out.append(
+            Target(
+                "15,000 活動のピークメモリ",
+                f"< {MEMORY_MB_15000:.0f} MB",
+                f"{big.peak_mb:.0f} MB",
+                big.peak_mb < MEMORY_MB_15000,
+            )
+        )
+    return out, ratios
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded to ``width`` terminal columns (Japanese characters take two)."""
+    fill = " " * max(0, width - columns(text))
+    return fill + text if right else text + fill
+
+
+def table(runs: list[Run], checks: list[Target], ratios: dict[str, float], info: dict[str, object]) -> str:
+    width = max(columns(r.label) for r in runs) if runs else 20
+    lines = [
+        f"gyokaku ベンチマーク — {info['cpu']}、{info['cores']} コア、{info['ram_gb']} GB、"
+        f"Python {info['python']}",
+        "",
+        "  ".join(
+            [pad("測定", width), pad("中央値 s", 9, True), pad("回数", 4, True), pad("ピーク MB", 9, True)]
+        ),
+    ]
+    for r in runs:
+        if r.ok:
+            lines.append(f"{pad(r.label, width)}  {r.median:>9.2f}  {len(r.seconds):>4}  {r.peak_mb:>9.0f}")
+        else:
+            lines.append(f"{pad(r.label, width)}  失敗: {r.note}")
+    if ratios:
+        lines += ["", "比: " + "、".join(f"{k} = {v}" for k, v in ratios.items())]
+    lines += ["", "目標:"]
+    for t in checks:
+        mark = {True: "達成", False: "未達", None: "未測定"}[t.met]
+        lines.append(f"  [{mark}] {t.name}: {t.measured}（目標 {t.goal}）")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="150 と 1,500 活動だけ、各 1 回")
+    parser.add_argument("--sizes", type=lambda s: tuple(int(v) for v in s.split(",")), default=SIZES)
+    parser.add_argument("--repeat", type=int, default=3, help="各測定の回数（長いものは 1 回）")
+    parser.add_argument("--batch", type=int, default=6, help="並列ビルドの入力数（0 で省略）")
+    parser.add_argument("--json", type=Path, default=BENCH / "results.json")
+    args = parser.parse_args(argv)
+    sizes = tuple(s for s in args.sizes if s < 15_000) if args.quick else args.sizes
+    repeat = 1 if args.quick else args.repeat
+    info = machine()
+    with tempfile.TemporaryDirectory(prefix="gyokaku-bench-") as name:
+        tmp = Path(name)
+        print("見本と LibreOffice …", file=sys.stderr)
+        build, lo, skipped = sample_runs(tmp, repeat)
+        if skipped:
+            print(skipped, file=sys.stderr)
+        print("規模別 …", file=sys.stderr)
+        sizes_run = size_runs(tmp, sizes, repeat)
+        batch = {}
+        if args.batch:
+            print("一括ビルド …", file=sys.stderr)
+            batch = batch_runs(tmp, args.batch, repeat)
+    checks, ratios = targets(build, lo, sizes_run, skipped)
+    if "serial" in batch and batch["serial"].ok and batch["parallel"].ok:
+        ratios["batch_speedup"] = round(batch["serial"].median / batch["parallel"].median, 2)
+    runs = [r for r in (build, lo) if r] + list(sizes_run.values()) + list(batch.values())
+    print(table(runs, checks, ratios, info))
+    result = {
+        "machine": info,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "runs": {
+            "sample": asdict(build) if build else None,
+            "libreoffice": asdict(lo) if lo else None,
+            "sizes": {str(n): asdict(r) for n, r in sizes_run.items()},
+            "batch": {k: asdict(r) for k, r in batch.items()},
+        },
+        "medians": {r.label: round(r.median, 3) for r in runs if r.ok},
+        "ratios": ratios,
+        "targets": [asdict(t) for t in checks],
+        "skipped": skipped or None,
+    }
+    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"\n{args.json} に書きました。", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
