@@ -6,9 +6,11 @@ messages and writes stay in one process, in the order the inputs finish.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +18,8 @@ from pathlib import Path
 
 from .build import Renderers, Result, render_input
 from .load import InputError, Problem
+
+SPLIT_FORMAT = "docx"  # rendered in a forked child when one input has the machine to itself
 
 
 @cache
@@ -68,6 +72,96 @@ def _render(source: Path, style: str, out_dir: Path, formats: tuple[str, ...], s
         return _Refused(err.problems, err.more)
 
 
+# --- one input on two cores: the Word drafts in a forked child, the rest here -------------------
+
+
+class _Everything:
+    """Every code point: the child leaves the font check to the parent (no font parsing there)."""
+
+    def __contains__(self, _code: object) -> bool:
+        return True
+
+
+class _Unchecked(Renderers):
+    def covered(self) -> frozenset[int]:
+        return _Everything()  # type: ignore[return-value]
+
+
+def can_fork() -> bool:
+    """Forking is cheap and safe here (Linux); elsewhere one input uses one core."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _render_split(source: Path, style: str, out_dir: Path, formats: tuple[str, ...], strict: bool):
+    """``_render`` with the ``SPLIT_FORMAT`` files made at the same time in a forked child."""
+    shared = shared_renderers(style)
+    child_renderers = _Unchecked(shared.style, shared.font_files)
+    child = _fork(lambda: render_input(source, child_renderers, out_dir, (SPLIT_FORMAT,)))
+    try:
+        here = _render(source, style, out_dir, tuple(f for f in formats if f != SPLIT_FORMAT), strict)
+    except BaseException:
+        child.cancel()
+        raise
+    if isinstance(here, _Refused):
+        child.cancel()
+        return here
+    return _merge(child.result(), here, formats)
+
+
+def _merge(child: Result, here: Result, formats: tuple[str, ...]) -> Result:
+    """Both results as one, files in the serial order (each document, then each format)."""
+    rest = list(here.files.items())
+    per_doc = len(formats) - 1
+    files: dict[Path, bytes] = {}
+    for i, item in enumerate(child.files.items()):
+        group = rest[i * per_doc : (i + 1) * per_doc]
+        group.insert(formats.index(SPLIT_FORMAT), item)
+        files.update(group)
+    return Result(files, here.warnings)
+
+
+@dataclass
+class _Child:
+    """A forked process computing one value, and the pipe it will send it through."""
+
+    process: multiprocessing.Process
+    conn: object
+
+    def result(self):
+        try:
+            kind, value = self.conn.recv()
+        except EOFError:
+            kind, value = "error", RuntimeError(f"worker {self.process.pid} ended without a result")
+        finally:
+            self.process.join()
+        if kind == "error":
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        self.process.kill()
+        self.process.join()
+
+
+def _fork(compute: Callable[[], object]) -> _Child:
+    ctx = multiprocessing.get_context("fork")
+    reader, writer = ctx.Pipe(duplex=False)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    process = ctx.Process(target=_child_main, args=(compute, writer), daemon=True)
+    process.start()
+    writer.close()
+    return _Child(process, reader)
+
+
+def _child_main(compute: Callable[[], object], conn) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        conn.send(("ok", compute()))
+    except BaseException as err:  # carried to the parent, raised there
+        conn.send(("error", err if not isinstance(err, InputError) else RuntimeError(str(err))))
+
+
 def _init_worker(style: str, formats: tuple[str, ...]) -> None:
     """Pool initializer: Ctrl-C is the parent's to handle; fonts parsed once for this worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -85,8 +179,10 @@ def build_all(
     """Render every source, ``jobs`` at a time; outcomes as they finish (in order when serial)."""
     workers = min(jobs, len(sources))
     if workers <= 1:
+        split = jobs > 1 and SPLIT_FORMAT in formats and len(formats) > 1 and can_fork()
+        render = _render_split if split else _render
         for source in sources:
-            yield _outcome(source, lambda s=source: _render(s, style, out_dir, formats, strict))
+            yield _outcome(source, lambda s=source: render(s, style, out_dir, formats, strict))
         return
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(style, formats)) as pool:
         futures: dict[Future, Path] = {

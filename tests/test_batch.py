@@ -47,6 +47,25 @@ def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path: Path, inputs: l
     assert {"a.docx", "a.pdf", "b.docx", "b.pdf"} <= set(parallel)
 
 
+def test_one_input_split_over_two_cores_gives_the_same_bytes(tmp_path: Path, inputs: list[Path]) -> None:
+    """With one input, the Word draft is made in a forked child while the PDF is made here."""
+    code, split = build(["build", str(inputs[0]), "--out", str(tmp_path / "split"), "--jobs", "2"])
+    assert code == 0, split
+    code, serial = build(["build", str(inputs[0]), "--out", str(tmp_path / "one"), "--jobs", "1"])
+    assert code == 0, serial
+    assert digests(tmp_path / "split") == digests(tmp_path / "one")
+    assert split.replace(str(tmp_path / "split"), str(tmp_path / "one")) == serial
+
+
+def test_a_refused_input_on_two_cores_is_reported_once(tmp_path: Path, inputs: list[Path]) -> None:
+    bad = inputs[0].with_name("bad.yaml")
+    bad.write_text(VALID.replace("status: 遅れ", "status: 遅延"), encoding="utf-8")
+    code, output = build(["build", str(bad), "--out", str(tmp_path / "out"), "--jobs", "2"])
+    assert code == 2
+    assert output.count("「遅延」は進捗区分にありません") == 1
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_failing_input_is_reported_and_the_others_are_written(tmp_path: Path, inputs: list[Path]) -> None:
     bad = inputs[0].with_name("bad.yaml")
     bad.write_text(VALID.replace("status: 遅れ", "status: 遅延"), encoding="utf-8")
