@@ -12,6 +12,7 @@ import pytest
 from pipeline import batch
 from pipeline.build import render_input
 from pipeline.progress import Progress, columns
+from pipeline.render import fontcache
 from pipeline.render.pdf import register_font
 
 from .conftest import build
@@ -118,3 +119,22 @@ def test_fonts_are_parsed_once_per_process(tmp_path: Path, inputs: list[Path]) -
         render_input(source, batch.shared_renderers("default"), tmp_path, ("pdf",))
     assert batch.warm("default", ("pdf",)) is renderers
     assert register_font.cache_info().misses == parsed
+
+
+def test_font_cache_restores_the_parsed_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached face is the parsed one; a broken cache entry is parsed again, never trusted."""
+    monkeypatch.setenv("GYOKAKU_CACHE_DIR", str(tmp_path / "cache"))
+    path = batch.shared_renderers("default").font_files["mincho"]
+    parsed = fontcache.ttfont("a", path)
+    (entry,) = (tmp_path / "cache").iterdir()
+    restored = fontcache.ttfont("b", path)
+    assert restored.fontName == "b" and restored.face._ttf_data == parsed.face._ttf_data
+    for key in ("charToGlyph", "charWidths", "hmetrics", "glyphPos", "ascent", "descent", "bbox"):
+        assert getattr(restored.face, key) == getattr(parsed.face, key)
+    assert restored.stringWidth("進捗状況1,543", 10.5) == parsed.stringWidth("進捗状況1,543", 10.5)
+    assert [restored.face._pdfScale(v) for v in (1, 977, 2048)] == [
+        parsed.face._pdfScale(v) for v in (1, 977, 2048)
+    ]
+    entry.write_bytes(b"broken")
+    again = fontcache.ttfont("c", path)
+    assert again.face.charWidths == parsed.face.charWidths

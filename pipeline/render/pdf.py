@@ -12,7 +12,6 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -30,6 +29,7 @@ from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
 from .. import docmodel as dm
 from ..style import StyleSheet
 from . import chart as ch
+from . import fontcache
 from .kinsoku import break_index
 from .raster import measure
 
@@ -43,7 +43,7 @@ def register_font(key: str, path: Path) -> str:
     """Register a TrueType file once per process; the name reportlab knows it by."""
     name = f"gyokaku-{key}"
     index = 0
-    pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
+    pdfmetrics.registerFont(fontcache.ttfont(name, path, index))
     return name
 
 
