@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -10,8 +11,10 @@ from xml.sax.saxutils import escape
 from reportlab.graphics import shapes
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import sameFrag
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -21,10 +24,10 @@ from reportlab.platypus import (
     PageTemplate,
     Spacer,
 )
+from reportlab.platypus import LongTable as RLTable
 from reportlab.platypus import Paragraph as RLParagraph
-from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle as RLTableStyle
-from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
+from reportlab.platypus.paragraph import FragLine, ParaLines, cjkU
 
 from .. import docmodel as dm
 from ..style import StyleSheet
@@ -67,45 +70,130 @@ class Para(RLParagraph):
         if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
             return self.blPara
         self.height = 0
-        chars: list[cjkU] = []
-        for frag in self.frags:
-            text = getattr(frag, "text", "")
-            chars.extend(cjkU(t, frag, "utf8") for t in (text or [""]))
-        return ParaLines(kind=1, lines=_break(chars, list(maxWidths)))
+        key = tuple(maxWidths)
+        done = getattr(self, "_gk_broken", None)
+        if done is not None and done[0] == key:  # wrapped again at the same width: same lines
+            return done[1]
+        if getattr(self, "_gk_chars", None) is None:
+            self._gk_chars = _chars(self.frags)
+        lines = ParaLines(kind=1, lines=_break(self._gk_chars, list(maxWidths)))
+        self._gk_broken = (key, lines)
+        return lines
 
 
-def _break(chars: list[cjkU], max_widths: list[float]) -> list:
+_WIDTHS: dict[tuple[str, str, float], float] = {}
+
+
+@dataclass(frozen=True)
+class _Chars:
+    """A paragraph's characters (reportlab's ``cjkU``) and, in plain lists, what breaking reads."""
+
+    chars: list[cjkU]
+    text: list[str]
+    widths: list[float]
+    hard: list[bool]  # a forced line break (<br/>) ends the line after this character
+
+
+def _chars(frags: list) -> _Chars:
+    """Each character of the paragraph with its frag and width (widths measured once a process)."""
+    chars: list[cjkU] = []
+    for frag in frags:
+        text = getattr(frag, "text", "") or [""]
+        if hasattr(frag, "cbDefn"):
+            chars.extend(cjkU(t, frag, "utf8") for t in text)
+            continue
+        font, size = frag.fontName, frag.fontSize
+        for t in text:
+            width = _WIDTHS.get((t, font, size))
+            if width is None:
+                width = _WIDTHS[(t, font, size)] = stringWidth(t, font, size)
+            u = str.__new__(cjkU, t)  # cjkU(t, frag) without measuring again
+            u._frag, u._width = frag, width
+            chars.append(u)
+    return _Chars(
+        chars,
+        [str(c) for c in chars],
+        [c.width for c in chars],
+        [hasattr(c.frag, "lineBreak") for c in chars],
+    )
+
+
+def _break(para: _Chars, max_widths: list[float]) -> list:
+    """The lines: each as long as fits, then ended where ``break_index`` allows."""
+    chars, text, widths, hard = para.chars, para.text, para.widths, para.hard
     lines: list = []
     start = i = 0
     used = 0.0
-    text = [str(c) for c in chars]  # once: rebuilding it at every break is quadratic
-
-    def width_at() -> float:
-        return max_widths[min(len(lines), len(max_widths) - 1)]
-
+    last = len(max_widths) - 1
+    width = max_widths[0]
     while i < len(chars):
-        u = chars[i]
-        if hasattr(u.frag, "lineBreak"):
-            lines.append(
-                makeCJKParaLine(chars[start : i + 1], width_at(), used, width_at() - used, True, False)
-            )
+        if hard[i]:
+            lines.append(_line(chars[start : i + 1], width, used, True))
             i += 1
             start, used = i, 0.0
+            width = max_widths[min(len(lines), last)]
             continue
-        if used + u.width > width_at() + FUZZ and i > start:
+        if used + widths[i] > width + FUZZ and i > start:
             b = break_index(text, start, i)
-            seg_width = sum(c.width for c in chars[start:b])
-            lines.append(
-                makeCJKParaLine(chars[start:b], width_at(), seg_width, width_at() - seg_width, False, False)
-            )
+            lines.append(_line(chars[start:b], width, sum(widths[start:b]), False))
             start = i = b
             used = 0.0
+            width = max_widths[min(len(lines), last)]
             continue
-        used += u.width
+        used += widths[i]
         i += 1
     if start < len(chars):
-        lines.append(makeCJKParaLine(chars[start:], width_at(), used, width_at() - used, False, False))
+        lines.append(_line(chars[start:], width, used, False))
     return lines
+
+
+def _special(frag) -> bool:
+    """reportlab's ``sameFrag`` is false for these, even with the frag itself."""
+    return hasattr(frag, "cbDefn") or hasattr(frag, "lineBreak")
+
+
+def _line(chars: list[cjkU], width: float, used: float, line_break: bool) -> FragLine:
+    """reportlab's ``makeCJKParaLine`` (no bounds), comparing frags once per run, not per character.
+
+    Consecutive characters of one paragraph share a frag object; reportlab compares every
+    character's frag with the word's (``sameFrag``), which is most of the cost of breaking.
+    """
+    words = []
+    text: list[cjkU] = []
+    word = None  # the frag the current word started with
+    previous = None
+    size = ascent = descent = 0
+    for u in chars:
+        frag = u._frag
+        if frag is not previous:
+            previous = frag
+            a, d = getAscentDescent(frag.fontName, frag.fontSize)
+            size, ascent, descent = max(size, frag.fontSize), max(ascent, a), min(descent, d)
+            same = word is not None and sameFrag(word, frag)
+        elif word is frag:
+            same = not _special(frag)
+        else:
+            same = True  # as for the previous character: same frag, same word
+        if not same:
+            if word is not None:
+                words.append(word.clone(text="".join(text)))
+            text = []
+            word = frag
+        text.append(u)
+    if text:
+        words.append(word.clone(text="".join(text)))
+    return FragLine(
+        kind=1,
+        extraSpace=width - used,
+        wordCount=1,
+        words=words,
+        fontSize=size,
+        ascent=ascent,
+        descent=descent,
+        maxWidth=width,
+        currentWidth=used,
+        lineBreak=line_break,
+    )
 
 
 class _Template(BaseDocTemplate):
