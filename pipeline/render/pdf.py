@@ -27,7 +27,7 @@ from reportlab.platypus import (
 from reportlab.platypus import LongTable as RLTable
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import TableStyle as RLTableStyle
-from reportlab.platypus.paragraph import FragLine, ParaLines, cjkU
+from reportlab.platypus.paragraph import FragLine, ParaLines
 
 from .. import docmodel as dm
 from ..style import StyleSheet
@@ -86,64 +86,63 @@ _WIDTHS: dict[tuple[str, str, float], float] = {}
 
 @dataclass(frozen=True)
 class _Chars:
-    """A paragraph's characters (reportlab's ``cjkU``) and, in plain lists, what breaking reads."""
+    """A paragraph's characters in plain lists: each one's text, width and frag."""
 
-    chars: list[cjkU]
     text: list[str]
     widths: list[float]
+    frags: list
     hard: list[bool]  # a forced line break (<br/>) ends the line after this character
 
 
 def _chars(frags: list) -> _Chars:
-    """Each character of the paragraph with its frag and width (widths measured once a process)."""
-    chars: list[cjkU] = []
+    """Each character of the paragraph with its width (measured once a process) and frag."""
+    text: list[str] = []
+    widths: list[float] = []
+    owners: list = []
+    hard: list[bool] = []
     for frag in frags:
-        text = getattr(frag, "text", "") or [""]
+        chars = list(getattr(frag, "text", "") or [""])
         if hasattr(frag, "cbDefn"):
-            chars.extend(cjkU(t, frag, "utf8") for t in text)
-            continue
-        font, size = frag.fontName, frag.fontSize
-        for t in text:
-            width = _WIDTHS.get((t, font, size))
-            if width is None:
-                width = _WIDTHS[(t, font, size)] = stringWidth(t, font, size)
-            u = str.__new__(cjkU, t)  # cjkU(t, frag) without measuring again
-            u._frag, u._width = frag, width
-            chars.append(u)
-    return _Chars(
-        chars,
-        [str(c) for c in chars],
-        [c.width for c in chars],
-        [hasattr(c.frag, "lineBreak") for c in chars],
-    )
+            widths += [getattr(frag.cbDefn, "width", 0)] * len(chars)
+        else:
+            font, size = frag.fontName, frag.fontSize
+            for t in chars:
+                width = _WIDTHS.get((t, font, size))
+                if width is None:
+                    width = _WIDTHS[(t, font, size)] = stringWidth(t, font, size)
+                widths.append(width)
+        text += chars
+        owners += [frag] * len(chars)
+        hard += [hasattr(frag, "lineBreak")] * len(chars)
+    return _Chars(text, widths, owners, hard)
 
 
 def _break(para: _Chars, max_widths: list[float]) -> list:
     """The lines: each as long as fits, then ended where ``break_index`` allows."""
-    chars, text, widths, hard = para.chars, para.text, para.widths, para.hard
+    text, widths, frags, hard = para.text, para.widths, para.frags, para.hard
     lines: list = []
     start = i = 0
     used = 0.0
     last = len(max_widths) - 1
     width = max_widths[0]
-    while i < len(chars):
+    while i < len(text):
         if hard[i]:
-            lines.append(_line(chars[start : i + 1], width, used, True))
+            lines.append(_line(text, frags, start, i + 1, width, used, True))
             i += 1
             start, used = i, 0.0
             width = max_widths[min(len(lines), last)]
             continue
         if used + widths[i] > width + FUZZ and i > start:
             b = break_index(text, start, i)
-            lines.append(_line(chars[start:b], width, sum(widths[start:b]), False))
+            lines.append(_line(text, frags, start, b, width, sum(widths[start:b]), False))
             start = i = b
             used = 0.0
             width = max_widths[min(len(lines), last)]
             continue
         used += widths[i]
         i += 1
-    if start < len(chars):
-        lines.append(_line(chars[start:], width, used, False))
+    if start < len(text):
+        lines.append(_line(text, frags, start, len(text), width, used, False))
     return lines
 
 
@@ -152,19 +151,21 @@ def _special(frag) -> bool:
     return hasattr(frag, "cbDefn") or hasattr(frag, "lineBreak")
 
 
-def _line(chars: list[cjkU], width: float, used: float, line_break: bool) -> FragLine:
-    """reportlab's ``makeCJKParaLine`` (no bounds), comparing frags once per run, not per character.
+def _line(
+    text: list[str], frags: list, start: int, end: int, width: float, used: float, line_break: bool
+) -> FragLine:
+    """reportlab's ``makeCJKParaLine`` (no bounds) for ``text[start:end]``, comparing frags per run.
 
     Consecutive characters of one paragraph share a frag object; reportlab compares every
-    character's frag with the word's (``sameFrag``), which is most of the cost of breaking.
+    character's frag with the word's (``sameFrag``), which was most of the cost of breaking.
     """
     words = []
-    text: list[cjkU] = []
+    begin = start  # where the current word begins
     word = None  # the frag the current word started with
     previous = None
     size = ascent = descent = 0
-    for u in chars:
-        frag = u._frag
+    for k in range(start, end):
+        frag = frags[k]
         if frag is not previous:
             previous = frag
             a, d = getAscentDescent(frag.fontName, frag.fontSize)
@@ -176,12 +177,10 @@ def _line(chars: list[cjkU], width: float, used: float, line_break: bool) -> Fra
             same = True  # as for the previous character: same frag, same word
         if not same:
             if word is not None:
-                words.append(word.clone(text="".join(text)))
-            text = []
-            word = frag
-        text.append(u)
-    if text:
-        words.append(word.clone(text="".join(text)))
+                words.append(word.clone(text="".join(text[begin:k])))
+            begin, word = k, frag
+    if end > start:
+        words.append(word.clone(text="".join(text[begin:end])))
     return FragLine(
         kind=1,
         extraSpace=width - used,
