@@ -195,6 +195,56 @@ def _line(
     )
 
 
+WINDOW_ROWS = 120  # a table longer than this is given to reportlab a page at a time
+
+
+class _Windowed(Flowable):
+    """A long table handed to reportlab a page at a time.
+
+    reportlab splits a table at a page end by building a new table of every remaining row, so
+    a table of n rows costs n²; here each page is split from a window of the next rows only.
+    Pages break where they would in the one big table (reportlab's own split decides).
+    """
+
+    def __init__(self, make, rows: list, first: int = 0, window: int = 32) -> None:
+        super().__init__()
+        self.make, self.rows, self.first = make, rows, first
+        self.hAlign = "CENTER"
+        self._window = window  # twice what the last page held: reportlab measures every row given
+        self._table: RLTable | None = None
+
+    def _current(self) -> tuple[RLTable, bool]:
+        """The table of the window's rows, and whether that is every remaining row."""
+        rows = self.rows[self.first : self.first + self._window]
+        whole = self.first + self._window >= len(self.rows)
+        if self._table is None or self._table._gk_rows != len(rows):
+            self._table = self.make(rows, self.first)
+            self._table._gk_rows = len(rows)
+        return self._table, whole
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        while True:
+            table, whole = self._current()
+            width, height = table.wrap(availWidth, availHeight)
+            if whole or height > availHeight:
+                self.width, self.height = width, height if whole else max(height, availHeight + 1)
+                return self.width, self.height
+            self._window *= 2  # short rows: a page holds more than the window
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        self.wrap(availWidth, availHeight)
+        table, whole = self._current()
+        parts = table.split(availWidth, availHeight)
+        if whole or len(parts) < 2:
+            return parts
+        done = parts[0]._nrows - table.repeatRows
+        return [parts[0], _Windowed(self.make, self.rows, self.first + done, max(16, 2 * done + 4))]
+
+    def draw(self) -> None:
+        table, _ = self._current()
+        table._drawOn(self.canv)
+
+
 class _Template(BaseDocTemplate):
     """Adds outline entries (bookmarks) for headings as they are laid out."""
 
@@ -335,7 +385,7 @@ class PdfWriter:
         """A point: the mark hangs in the indent, the text starts where Word's list text does."""
         return self.paragraph(self.style.bullet_mark + text, "bullet")
 
-    def table(self, table: dm.Table, text_width: float) -> RLTable:
+    def table(self, table: dm.Table, text_width: float) -> Flowable:
         look = self.style.table
         total_w = text_width * look.width
         weights = table.widths or (1.0,) * len(table.header[0])
@@ -345,6 +395,26 @@ class PdfWriter:
         for row in (*table.rows, *table.totals):
             data.append([Para(escape(c), self._cell_style(table, j)) for j, c in enumerate(row)])
         n_head, n_body = len(table.header), len(table.rows)
+
+        def make(rows: list, first: int) -> RLTable:
+            """The header and ``rows`` (body and total rows from index ``first``) as one table."""
+            commands = self._table_commands(n_head, n_head + max(0, n_body - first), len(rows))
+            return RLTable(
+                data[:n_head] + rows,
+                colWidths=col_widths,
+                repeatRows=n_head,
+                style=RLTableStyle(commands),
+                hAlign="CENTER",
+            )
+
+        if len(data) - n_head <= WINDOW_ROWS:
+            return make(data[n_head:], 0)
+        return _Windowed(make, data[n_head:])
+
+    def _table_commands(self, n_head: int, first_total: int, n_rows: int) -> list[tuple]:
+        """Grid, header shading, padding; total rows (from row ``first_total``) shaded."""
+        look = self.style.table
+        header_style = self.para_styles["table_header"]
         pad = look.padding * MM
         commands = [
             ("FONT", (0, 0), (-1, -1), header_style.fontName, header_style.fontSize),
@@ -356,13 +426,11 @@ class PdfWriter:
             ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6),
             ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.8),
         ]
-        if table.totals:
+        if first_total < n_head + n_rows:
             commands.append(
-                ("BACKGROUND", (0, n_head + n_body), (-1, -1), colors.HexColor("#" + look.total_fill))
+                ("BACKGROUND", (0, first_total), (-1, -1), colors.HexColor("#" + look.total_fill))
             )
-        return RLTable(
-            data, colWidths=col_widths, repeatRows=n_head, style=RLTableStyle(commands), hAlign="CENTER"
-        )
+        return commands
 
     def _cell_style(self, table: dm.Table, column: int) -> ParagraphStyle:
         align = table.align[column] if column < len(table.align) else "left"
