@@ -138,3 +138,27 @@ def test_font_cache_restores_the_parsed_font(tmp_path: Path, monkeypatch: pytest
     entry.write_bytes(b"broken")
     again = fontcache.ttfont("c", path)
     assert again.face.charWidths == parsed.face.charWidths
+
+
+def test_long_pdf_table_laid_out_by_window_as_in_one_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long table is split page by page from a window of rows: same pages, same text."""
+    import datetime as dt
+
+    import pdfplumber
+
+    from pipeline import docmodel as dm
+    from pipeline.render import pdf
+
+    rows = tuple((str(i), f"活動{i}の実施" * (1 + i % 3), "概ね順調") for i in range(1, 181))
+    table = dm.Table(header=(("No.", "活動", "状況"),), rows=rows, totals=(("", "合計", "180"),))
+    doc = dm.Document("list", dm.Meta("t", "a", "s", dt.date(2022, 10, 1)), (table,))
+    writer = batch.warm("default", ("pdf",)).writer("pdf")
+
+    def pages(data: bytes) -> list[str]:
+        with pdfplumber.open(io.BytesIO(data)) as document:
+            return [page.extract_text() for page in document.pages]
+
+    windowed = pages(writer.render(doc))
+    monkeypatch.setattr(pdf, "WINDOW_ROWS", 10_000)
+    whole = pages(writer.render(doc))
+    assert len(whole) > 3 and windowed == whole
