@@ -37,6 +37,7 @@ class DocxWriter:
         self.font_files = font_files
         self._orientation = "portrait"
         self._style_ids: dict[str, str | None] = {}
+        self._table_style_id: str | None = None
 
     def render(self, doc: dm.Document) -> bytes:
         """The whole document as DOCX bytes (entry times and properties from the input)."""
@@ -44,6 +45,7 @@ class DocxWriter:
         self._orientation = doc.orientation
         self._setup(document, doc)
         self._style_ids = self._paragraph_style_ids(document)
+        self._table_style_id = document.part.get_style_id(document.styles["Table Grid"], WD_STYLE_TYPE.TABLE)
         for block in doc.blocks:
             self.block(document, block)
         out = io.BytesIO()
@@ -179,8 +181,10 @@ class DocxWriter:
     def table(self, document: docx.document.Document, table: dm.Table) -> None:
         rows = [*table.header, *table.rows, *table.totals]
         n_cols = len(rows[0])
-        grid = document.add_table(rows=0, cols=n_cols)
-        grid.style = document.styles["Table Grid"]
+        # as document.add_table(rows=0, cols=n_cols) and grid.style = "Table Grid", without their
+        # style look-ups (each scans every style: seconds for a plan's thousands of sheets)
+        grid = document._body.add_table(0, n_cols, document._block_width)
+        grid._tbl.tblPr.style = self._table_style_id
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False
         look = self.style.table
@@ -200,7 +204,8 @@ class DocxWriter:
             + x.rows_xml(table.rows, body_looks)
             + x.rows_xml(table.totals, body_looks, look.total_fill),
         )
-        spacer = document.add_paragraph(style=self._word_style("body"))
+        spacer = document._body.add_paragraph()
+        spacer._p.style = self._style_ids["body"]
         spacer.paragraph_format.space_after = Pt(0)
 
     def chart(self, document: docx.document.Document, chart: dm.Chart) -> None:
