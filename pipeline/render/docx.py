@@ -44,8 +44,11 @@ class DocxWriter:
         document = docx.Document()
         self._orientation = doc.orientation
         self._setup(document, doc)
-        self._style_ids = self._paragraph_style_ids(document)
-        self._table_style_id = document.part.get_style_id(document.styles["Table Grid"], WD_STYLE_TYPE.TABLE)
+        if not self._style_ids:  # the same for every document of this writer: looked up once
+            self._style_ids = self._paragraph_style_ids(document)
+            self._table_style_id = document.part.get_style_id(
+                document.styles["Table Grid"], WD_STYLE_TYPE.TABLE
+            )
         for block in doc.blocks:
             self.block(document, block)
         out = io.BytesIO()
