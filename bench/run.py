@@ -80,13 +80,13 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     return seconds, usage.ru_maxrss / 1024, proc.returncode, message
 
 
-def measure(label: str, make_cmd, repeat: int, warm: bool = False) -> Run:
+def measure(label: str, make_cmd, repeat: int, warm: bool = False, env: dict[str, str] | None = None) -> Run:
     """Run the command ``repeat`` times (once when it is long); ``warm`` adds an untimed first run."""
     run = Run(label)
     if warm:
-        timed(make_cmd(-1))
+        timed(make_cmd(-1), env)
     for i in range(repeat):
-        seconds, peak, code, message = timed(make_cmd(i))
+        seconds, peak, code, message = timed(make_cmd(i), env)
         if code != 0:
             run.ok, run.note = False, message.strip().splitlines()[-1] if message.strip() else f"exit {code}"
             break
@@ -147,6 +147,7 @@ def sample_runs(tmp: Path, repeat: int) -> tuple[Run | None, Run | None, str]:
         f"gyokaku build {SAMPLE.name}（{document_count(SAMPLE)} 文書 × docx+pdf）",
         lambda i: gyokaku_cmd([SAMPLE], tmp / f"sample-{i}"),
         repeat,
+        warm=True,  # as every run after the first: the parsed fonts are in the cache
     )
     binary = soffice()
     if binary is None:
@@ -162,6 +163,18 @@ def sample_runs(tmp: Path, repeat: int) -> tuple[Run | None, Run | None, str]:
         warm=True,
     )
     return build, lo, ""
+
+
+def first_run(tmp: Path, repeat: int) -> Run | None:
+    """The sample as on the very first run: no font cache (every font parsed)."""
+    if not SAMPLE.exists():
+        return None
+    return measure(
+        f"gyokaku build {SAMPLE.name}（フォントキャッシュなし）",
+        lambda i: gyokaku_cmd([SAMPLE], tmp / f"first-{i}"),
+        repeat,
+        env={**os.environ, "GYOKAKU_CACHE_DIR": ""},
+    )
 
 
 def size_runs(tmp: Path, sizes: tuple[int, ...], repeat: int) -> dict[int, Run]:
@@ -331,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(name)
         print("見本と LibreOffice …", file=sys.stderr)
         build, lo, skipped = sample_runs(tmp, repeat)
+        first = first_run(tmp, repeat)
         if skipped:
             print(skipped, file=sys.stderr)
         print("規模別 …", file=sys.stderr)
@@ -342,13 +356,14 @@ def main(argv: list[str] | None = None) -> int:
     checks, ratios = targets(build, lo, sizes_run, skipped)
     if "serial" in batch and batch["serial"].ok and batch["parallel"].ok:
         ratios["batch_speedup"] = round(batch["serial"].median / batch["parallel"].median, 2)
-    runs = [r for r in (build, lo) if r] + list(sizes_run.values()) + list(batch.values())
+    runs = [r for r in (build, first, lo) if r] + list(sizes_run.values()) + list(batch.values())
     print(table(runs, checks, ratios, info))
     result = {
         "machine": info,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "runs": {
             "sample": asdict(build) if build else None,
+            "sample_without_font_cache": asdict(first) if first else None,
             "libreoffice": asdict(lo) if lo else None,
             "sizes": {str(n): asdict(r) for n, r in sizes_run.items()},
             "batch": {k: asdict(r) for k, r in batch.items()},

@@ -84,7 +84,7 @@ def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path: Path, inputs: l
     code, output = build(["build", *map(str, inputs), "--out", str(tmp_path), "--jobs", "2"])
     assert code == 0, output
     assert "作成中" not in output and "\r" not in output and "#" not in output
-    assert output.count("作成: ") == 4
+    assert output.count("作成: ") == len([p for p in tmp_path.iterdir() if p.is_file()]) >= 4
 
 
 class _Terminal(io.StringIO):
