@@ -88,7 +88,7 @@ _WIDTHS: dict[tuple[str, str, float], float] = {}
 class _Chars:
     """A paragraph's characters in plain lists: each one's text, width and frag."""
 
-    text: list[str]
+    text: str  # one string, not a list of one-character strings (memory: 15,000 activities)
     widths: list[float]
     frags: list
     hard: list[bool]  # a forced line break (<br/>) ends the line after this character
@@ -96,7 +96,7 @@ class _Chars:
 
 def _chars(frags: list) -> _Chars:
     """Each character of the paragraph with its width (measured once a process) and frag."""
-    text: list[str] = []
+    text: list[str] = []  # chunks, joined at the end
     widths: list[float] = []
     owners: list = []
     hard: list[bool] = []
@@ -111,10 +111,10 @@ def _chars(frags: list) -> _Chars:
                 if width is None:
                     width = _WIDTHS[(t, font, size)] = stringWidth(t, font, size)
                 widths.append(width)
-        text += chars
+        text.append("".join(chars) or EMPTY)
         owners += [frag] * len(chars)
         hard += [hasattr(frag, "lineBreak")] * len(chars)
-    return _Chars(text, widths, owners, hard)
+    return _Chars("".join(text), widths, owners, hard)
 
 
 def _break(para: _Chars, max_widths: list[float]) -> list:
@@ -144,6 +144,14 @@ def _break(para: _Chars, max_widths: list[float]) -> list:
     if start < len(text):
         lines.append(_line(text, frags, start, len(text), width, used, False))
     return lines
+
+
+EMPTY = "\x00"  # stands for a frag without text (a <br/>) in a paragraph's text: never input
+
+
+def _word(text: str, start: int, end: int) -> str:
+    word = text[start:end]
+    return word.replace(EMPTY, "") if EMPTY in word else word
 
 
 def _special(frag) -> bool:
@@ -177,10 +185,10 @@ def _line(
             same = True  # as for the previous character: same frag, same word
         if not same:
             if word is not None:
-                words.append(word.clone(text="".join(text[begin:k])))
+                words.append(word.clone(text=_word(text, begin, k)))
             begin, word = k, frag
     if end > start:
-        words.append(word.clone(text="".join(text[begin:end])))
+        words.append(word.clone(text=_word(text, begin, end)))
     return FragLine(
         kind=1,
         extraSpace=width - used,
