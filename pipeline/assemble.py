@@ -5,7 +5,7 @@ All wording of the documents lives here; the numbers come from ``aggregate``.
 
 from __future__ import annotations
 
-from .aggregate import Counts, Delayed
+from .aggregate import Counts, Delayed, Row
 from .docmodel import (
     Block,
     BulletList,
@@ -15,13 +15,14 @@ from .docmodel import (
     Document,
     Heading,
     Meta,
+    PageBreak,
     Paragraph,
     Slice,
     Table,
     TitleBlock,
 )
 from .era import fiscal_year_label
-from .model import TERMS, Business, ReportInput
+from .model import TERMS, Activity, Business, Perspective, ReportInput, Status
 
 
 def perspective_label(number: int, name: str) -> str:
@@ -64,24 +65,33 @@ def join_counts(pairs: list[tuple[str, int]]) -> str:
 def progress_sentences(counts: Counts) -> tuple[str, ...]:
     """Section 1's sentences, natural whatever the counts."""
     first = f"{counts.businesses}事業で{counts.activities}の活動を実施。"
+    return first, on_track_sentence(counts), others_sentence(counts)
+
+
+def on_track_sentence(counts: Counts) -> str:
+    """活動の状況は、「概ね順調」は49の活動、全体の98%は順調に進捗。"""
     on_track = [(s.name, n) for s, n in counts.by_status() if s.on_track and n > 0]
-    status_sentence = "活動の状況は、"
-    if on_track:
-        status_sentence += join_counts(on_track) + "、"
-    status_sentence += f"全体の{counts.on_track_percent}%は順調に進捗。"
+    if not on_track:
+        return "活動の状況は、順調に進捗している活動はなし。"
+    return f"活動の状況は、{join_counts(on_track)}、全体の{counts.on_track_percent}%は順調に進捗。"
+
+
+def others_sentence(counts: Counts) -> str:
+    """「遅れ」は1の活動。 — every other status above zero, or that none is delayed."""
     others = [(s.name, n) for s, n in counts.by_status() if not s.on_track and n > 0]
     if others:
-        last = join_counts(others) + "。"
-    else:
-        names = "・".join(f"「{s.name}」" for s in counts.statuses if s.delayed) or "「遅れ」"
-        last = f"{names}の活動はなし。"
-    return first, status_sentence, last
+        return join_counts(others) + "。"
+    return f"{delayed_names(counts)}の活動はなし。"
+
+
+def delayed_names(counts: Counts) -> str:
+    """「遅れ」, or 「やや遅れ」・「遅れ」 when several statuses are flagged as delayed."""
+    return "・".join(f"「{s.name}」" for s in counts.statuses if s.delayed) or "「遅れ」"
 
 
 def delayed_heading(counts: Counts) -> str:
     """「遅れ」とした取組 — named after the statuses flagged as delayed."""
-    names = "・".join(f"「{s.name}」" for s in counts.statuses if s.delayed) or "「遅れ」"
-    return f"{names}とした取組"
+    return f"{delayed_names(counts)}とした取組"
 
 
 def count_table(counts: Counts) -> Table:
@@ -175,9 +185,181 @@ def summary(data: ReportInput, counts: Counts) -> Document:
         count_chart(counts),
         Caption("【活動数一覧】"),
         count_table(counts),
+        *status_legend(counts),
         Heading(1, "2 主な事業の取組状況" + sheets_ref),
         *highlights_section(data),
         Heading(1, f"3 {delayed_heading(counts)}" + sheets_ref),
         *delayed_section(counts),
     ]
     return Document("summary", summary_meta(data, " ".join(title_lines)), tuple(blocks))
+
+
+def status_legend(counts: Counts) -> list[Block]:
+    """※「済」：… — one note per status the input describes; none when no status is described."""
+    return [Paragraph(f"※「{s.name}」：{s.description}", "note") for s in counts.statuses if s.description]
+
+
+def list_number(data: ReportInput) -> str | None:
+    """The activity list's document number: the first of two or more detail documents."""
+    details = data.report.detail_documents
+    return details[0] if len(details) >= 2 else None
+
+
+def sheets_number(data: ReportInput) -> str | None:
+    """The sheets' document number: the last detail document (the one sections 2 and 3 cite)."""
+    details = data.report.detail_documents
+    return details[-1] if details else None
+
+
+def head_blocks(number: str | None, title_lines: tuple[str, ...]) -> list[Block]:
+    """The document number (when given) and the title block."""
+    return ([DocNumber(number)] if number else []) + [TitleBlock(title_lines)]
+
+
+def detail_meta(data: ReportInput, number: str | None, title: str) -> Meta:
+    """Document properties of a detail document."""
+    return Meta(
+        title=title,
+        author=data.plan.organization,
+        subject=" ".join(filter(None, [number, title])),
+        date=data.issue_date(),
+        keywords=(data.plan.title, period_label(data)),
+    )
+
+
+def department(business: Business, activity: Activity) -> str:
+    """The activity's department, else its business's, else empty."""
+    return activity.department or business.department or ""
+
+
+def bullets_text(items: tuple[str, ...]) -> str:
+    """Points as the text of one table cell: each on its own line, marked ・, continued lines indented."""
+    return "\n".join("・" + item.replace("\n", "\n\u3000") for item in items)
+
+
+LIST_HEADER = ("No.", "事業名", "活動名", "担当課", "取組状況", "進捗区分")
+
+
+def list_rows(perspective: Perspective, start: int) -> list[tuple[str, ...]]:
+    """One row per activity of a perspective, numbered from ``start``, in plan order."""
+    rows = []
+    number = start
+    for business in perspective.businesses:
+        name = business_label(business)
+        for activity in business.activities:
+            results = activity_points(activity)
+            rows.append(
+                (str(number), name, activity.name, department(business, activity), results, activity.status)
+            )
+            number += 1
+    return rows
+
+
+def activity_points(activity: Activity) -> str:
+    """取組状況 in the list: the reason first when there is one, then the results."""
+    reason = (f"{activity.status}の理由：{activity.reason}",) if activity.reason else ()
+    return bullets_text(reason + activity.results)
+
+
+def subtotal_row(counts: Counts, row: Row) -> tuple[str, ...]:
+    """小計 of one perspective: its activities by status, the same numbers as the count table."""
+    parts = "、".join(f"{s.name} {n}" for s, n in zip(counts.statuses, row.counts))
+    return ("小計", "", "", "", parts, str(row.total))
+
+
+def activity_list(data: ReportInput, counts: Counts) -> Document:
+    """資料1-2 活動一覧: every activity by perspective and business, A4 landscape."""
+    number = list_number(data)
+    title_lines = (plan_title(data), period_label(data) + "取組状況【活動一覧】")
+    blocks: list[Block] = head_blocks(number, title_lines)
+    start = 1
+    for perspective, row in zip(data.perspectives, counts.rows):
+        blocks.append(Heading(2, perspective_label(row.number, perspective.name)))
+        rows = list_rows(perspective, start)
+        start += len(rows)
+        blocks.append(
+            Table(
+                header=(LIST_HEADER,),
+                rows=tuple(rows),
+                totals=(subtotal_row(counts, row),),
+                widths=(0.55, 2.7, 2.6, 1.2, 4.9, 1.05),
+                align=("right", "left", "left", "left", "left", "center"),
+            )
+        )
+    blocks += [Caption("【活動数一覧】"), count_table(counts), *status_legend(counts)]
+    meta = detail_meta(data, number, " ".join(title_lines))
+    return Document("list", meta, tuple(blocks), orientation="landscape")
+
+
+def sheet_columns(activity: Activity, status: Status) -> list[tuple[str, str]]:
+    """The text columns of an activity's sheet table, in reading order.
+
+    A reason comes first; a delayed activity without one shows its results first, as
+    section 3 of the summary does; otherwise plan, results, next steps.
+    """
+    plan = ("今年度の計画", activity.plan or "－")
+    results = ("取組状況", bullets_text(activity.results) or "－")
+    following = ("今後の取組", activity.next or "－")
+    if activity.reason:
+        return [(f"「{activity.status}」の理由", activity.reason), plan, results, following]
+    if status.delayed:
+        return [results, plan, following]
+    return [plan, results, following]
+
+
+def activity_sheet(data: ReportInput, business: Business, number: int, activity: Activity) -> list[Block]:
+    """One activity on its business's sheet: a heading and a one-row table."""
+    title = f"（{number}）{activity.name}"
+    if activity.department and activity.department != business.department:
+        title += f"（{activity.department}）"
+    columns = [("進捗区分", activity.status), *sheet_columns(activity, data.status(activity.status))]
+    text_width = 7.2 / (len(columns) - 1)
+    return [
+        Heading(3, title),
+        Table(
+            header=(tuple(c[0] for c in columns),),
+            rows=(tuple(c[1] for c in columns),),
+            widths=(1.0, *([text_width] * (len(columns) - 1))),
+            align=("center", *(["left"] * (len(columns) - 1))),
+        ),
+    ]
+
+
+def business_sheet(
+    data: ReportInput, perspective: Perspective, number: int, business: Business
+) -> list[Block]:
+    """One business's sheet: its facts in a table, then each activity."""
+    facts = Table(
+        header=(("事業名", "取組の視点", "重点", "担当課", "活動数"),),
+        rows=(
+            (
+                business.name,
+                perspective_label(number, perspective.name),
+                "重点" if business.priority else "－",
+                business.department or "－",
+                str(len(business.activities)),
+            ),
+        ),
+        widths=(2.6, 2.6, 0.7, 1.4, 0.7),
+        align=("left", "left", "center", "left", "right"),
+    )
+    blocks: list[Block] = [Heading(1, business_label(business)), facts]
+    for i, activity in enumerate(business.activities, start=1):
+        blocks += activity_sheet(data, business, i, activity)
+    return blocks
+
+
+def sheets(data: ReportInput) -> Document:
+    """資料1-3 個票: one sheet (page) per business, A4 portrait."""
+    number = sheets_number(data)
+    title_lines = (plan_title(data), period_label(data) + "取組状況【個票】")
+    blocks: list[Block] = head_blocks(number, title_lines)
+    first = True
+    for n, perspective in enumerate(data.perspectives, start=1):
+        for business in perspective.businesses:
+            if not first:
+                blocks.append(PageBreak())
+            first = False
+            blocks += business_sheet(data, perspective, n, business)
+    meta = detail_meta(data, number, " ".join(title_lines))
+    return Document("sheets", meta, tuple(blocks))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .build import Renderers, Result, render_input
+from .build import DOCUMENTS, Renderers, Result, render_input
 from .load import InputError, Problem
 
 SPLIT_FORMAT = "docx"  # rendered in a forked child when one input has the machine to itself
@@ -67,10 +67,17 @@ class Outcome:
         return self._value
 
 
-def _render(source: Path, style: str, out_dir: Path, formats: tuple[str, ...], strict: bool):
+def _render(
+    source: Path,
+    style: str,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    strict: bool,
+    only: tuple[str, ...] = DOCUMENTS,
+):
     try:
         with fewer_collections():
-            return render_input(source, shared_renderers(style), out_dir, formats, strict)
+            return render_input(source, shared_renderers(style), out_dir, formats, strict, only)
     except InputError as err:
         return _Refused(err.problems, err.more)
 
@@ -113,19 +120,39 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _render_split(source: Path, style: str, out_dir: Path, formats: tuple[str, ...], strict: bool):
-    """``_render`` with the ``SPLIT_FORMAT`` files made at the same time in a forked child."""
+def _render_split(
+    source: Path,
+    style: str,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    strict: bool,
+    only: tuple[str, ...] = DOCUMENTS,
+):
+    """``_render`` on two cores: the last document (or the Word drafts) made in a forked child.
+
+    With several documents the child makes the last (the sheets, the most work) in every
+    format and this process the others; with one document, the child makes its Word draft.
+    """
     shared = shared_renderers(style)
     child_renderers = _Unchecked(shared.style, shared.font_files)
-    child = _fork(lambda: render_input(source, child_renderers, out_dir, (SPLIT_FORMAT,)))
+    ordered = tuple(d for d in DOCUMENTS if d in only)
+    if len(ordered) > 1:
+        child_share, here_share = (formats, ordered[-1:]), (formats, ordered[:-1])
+    else:
+        child_share = ((SPLIT_FORMAT,), ordered)
+        here_share = (tuple(f for f in formats if f != SPLIT_FORMAT), ordered)
+    child_formats, child_only = child_share
+    child = _fork(lambda: render_input(source, child_renderers, out_dir, child_formats, only=child_only))
     try:
-        here = _render(source, style, out_dir, tuple(f for f in formats if f != SPLIT_FORMAT), strict)
+        here = _render(source, style, out_dir, here_share[0], strict, here_share[1])
     except BaseException:
         child.cancel()
         raise
     if isinstance(here, _Refused):
         child.cancel()
         return here
+    if len(ordered) > 1:
+        return Result({**here.files, **child.result().files}, here.warnings)
     return _merge(child.result(), here, formats)
 
 
@@ -196,18 +223,20 @@ def build_all(
     formats: tuple[str, ...],
     strict: bool = False,
     jobs: int = 1,
+    only: tuple[str, ...] = DOCUMENTS,
 ) -> Iterator[Outcome]:
     """Render every source, ``jobs`` at a time; outcomes as they finish (in order when serial)."""
     workers = min(jobs, len(sources))
     if workers <= 1:
-        split = jobs > 1 and SPLIT_FORMAT in formats and len(formats) > 1 and can_fork()
+        several = len(only) > 1 or (SPLIT_FORMAT in formats and len(formats) > 1)
+        split = jobs > 1 and several and can_fork()
         render = _render_split if split else _render
         for source in sources:
-            yield _outcome(source, lambda s=source: render(s, style, out_dir, formats, strict))
+            yield _outcome(source, lambda s=source: render(s, style, out_dir, formats, strict, only))
         return
     with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(style, formats)) as pool:
         futures: dict[Future, Path] = {
-            pool.submit(_render, source, style, out_dir, formats, strict): source for source in sources
+            pool.submit(_render, source, style, out_dir, formats, strict, only): source for source in sources
         }
         try:
             for future in as_completed(futures):

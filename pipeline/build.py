@@ -14,6 +14,7 @@ from .model import ReportInput
 from .style import StyleSheet, load_style
 
 FORMATS = ("docx", "pdf")
+DOCUMENTS = ("summary", "list", "sheets")  # what ``--only`` chooses from, in build order
 
 
 @dataclass
@@ -48,15 +49,22 @@ class Renderers:
         return covered_codepoints(self.font_files)
 
 
-def documents(data: ReportInput) -> list[Document]:
-    """Every document of one input, assembled."""
+def documents(data: ReportInput, only: tuple[str, ...] = DOCUMENTS) -> list[Document]:
+    """The documents of one input named in ``only``, assembled, in ``DOCUMENTS`` order."""
     counts = aggregate(data)
-    return [assemble.summary(data, counts)]
+    makers = {
+        "summary": lambda: assemble.summary(data, counts),
+        "list": lambda: assemble.activity_list(data, counts),
+        "sheets": lambda: assemble.sheets(data),
+    }
+    return [makers[name]() for name in DOCUMENTS if name in only]
 
 
 def output_name(source: Path, doc: Document, fmt: str) -> str:
-    """hiratsuka-2022-h1.pdf for the summary."""
-    return f"{source.stem}.{fmt}"
+    """hiratsuka-2022-h1.pdf for the summary, hiratsuka-2022-h1-list.pdf, …-sheets.pdf."""
+    if doc.name == "summary":
+        return f"{source.stem}.{fmt}"
+    return f"{source.stem}-{doc.name}.{fmt}"
 
 
 def unprintable(data: ReportInput, covered: frozenset[int]) -> list[Problem]:
@@ -89,6 +97,7 @@ def render_input(
     out_dir: Path,
     formats: tuple[str, ...] = FORMATS,
     strict: bool = False,
+    only: tuple[str, ...] = DOCUMENTS,
 ) -> Result:
     """Load, check, assemble and render one input (nothing is written here)."""
     data = load(source)
@@ -96,7 +105,7 @@ def render_input(
     if warnings and strict:
         raise InputError(warnings)
     files: dict[Path, bytes] = {}
-    for doc in documents(data):
+    for doc in documents(data, only):
         for fmt in formats:
             files[out_dir / output_name(source, doc, fmt)] = renderers.writer(fmt).render(doc)
     return Result(files, warnings)

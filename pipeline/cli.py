@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .batch import Outcome, build_all, default_jobs, shared_renderers
-from .build import FORMATS
+from .build import DOCUMENTS, FORMATS
 from .fonts import FontError
 from .load import InputError, load
 from .progress import Progress
@@ -25,6 +25,16 @@ def _formats(value: str) -> tuple[str, ...]:
     wrong = [v for v in chosen if v not in FORMATS]
     if wrong or not chosen:
         raise click.BadParameter(f"{', '.join(wrong) or '（空）'}: docx, pdf から選んでください。")
+    return chosen
+
+
+def _documents(value: str) -> tuple[str, ...]:
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    wrong = [v for v in chosen if v not in DOCUMENTS]
+    if wrong or not chosen:
+        raise click.BadParameter(
+            f"{', '.join(wrong) or '（空）'}: {', '.join(DOCUMENTS)} から選んでください。"
+        )
     return chosen
 
 
@@ -52,6 +62,12 @@ def main() -> None:
 @click.option(
     "--style", default="default", show_default=True, help="スタイルシート（styles/ の名前か YAML のパス）"
 )
+@click.option(
+    "--only",
+    default=",".join(DOCUMENTS),
+    show_default=True,
+    help="作る資料（summary: 総括, list: 活動一覧, sheets: 個票）",
+)
 @click.option("--strict", is_flag=True, help="フォントにない文字をエラーにする")
 @click.option("--force", is_flag=True, help="編集された Word ファイルも上書きする（編集版は別名で保存）")
 @click.option(
@@ -66,12 +82,14 @@ def build(
     out_dir: Path,
     formats: str,
     style: str,
+    only: str,
     strict: bool,
     force: bool,
     jobs: int | None,
 ) -> None:
     """INPUT（YAML）から Word と PDF を作ります。INPUT を省くと同梱の見本を作ります。"""
     chosen = _formats(formats)
+    documents = _documents(only)
     try:
         shared_renderers(style)
     except (StyleError, FontError) as err:
@@ -80,7 +98,7 @@ def build(
     sources = inputs or (SAMPLE,)
     failed = 0
     with Progress(len(sources)) as progress:
-        for outcome in build_all(sources, style, out_dir, chosen, strict, jobs or default_jobs()):
+        for outcome in build_all(sources, style, out_dir, chosen, strict, jobs or default_jobs(), documents):
             failed += not _finish(outcome, force, progress)
             progress.advance()
     if failed:

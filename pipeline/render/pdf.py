@@ -160,7 +160,7 @@ def _special(frag) -> bool:
 
 
 def _line(
-    text: list[str], frags: list, start: int, end: int, width: float, used: float, line_break: bool
+    text: str, frags: list, start: int, end: int, width: float, used: float, line_break: bool
 ) -> FragLine:
     """reportlab's ``makeCJKParaLine`` (no bounds) for ``text[start:end]``, comparing frags per run.
 
@@ -361,6 +361,7 @@ class PdfWriter:
         out: list[Flowable] = []
         for block in doc.blocks:
             out.extend(self.block(block, text_width))
+        _headings_over_long_tables(out, self.para_styles["table_cell"].leading)
         return out
 
     def block(self, block: dm.Block, text_width: float) -> list[Flowable]:
@@ -399,9 +400,9 @@ class PdfWriter:
         weights = table.widths or (1.0,) * len(table.header[0])
         col_widths = [total_w * w / sum(weights) for w in weights]
         header_style = self.para_styles["table_header"]
-        data = [[Para(escape(c), header_style) for c in row] for row in table.header]
+        data = [[Para(_cell_markup(c), header_style) for c in row] for row in table.header]
         for row in (*table.rows, *table.totals):
-            data.append([Para(escape(c), self._cell_style(table, j)) for j, c in enumerate(row)])
+            data.append([Para(_cell_markup(c), self._cell_style(table, j)) for j, c in enumerate(row)])
         n_head, n_body = len(table.header), len(table.rows)
 
         def make(rows: list, first: int) -> RLTable:
@@ -495,6 +496,28 @@ class PdfWriter:
             textAnchor=item.anchor,
             fillColor=_c(item.color),
         )
+
+
+LONG_TABLE_ROWS = 4  # a table of more rows may start on the page its heading ends
+
+
+def _headings_over_long_tables(out: list[Flowable], cell_leading: float) -> None:
+    """A heading over a long table keeps a few rows' room below it instead of keeping with it.
+
+    reportlab keeps a heading with its next flowable by moving both to a new page whenever
+    they do not fit together, so a table longer than a page would leave a page all but empty.
+    """
+    for i in range(1, len(out) - 1):
+        table = out[i + 1]
+        rows = table._nrows if isinstance(table, RLTable) else len(getattr(table, "rows", ()))
+        if isinstance(out[i - 1], CondPageBreak) and hasattr(out[i], "gk_outline") and rows > LONG_TABLE_ROWS:
+            out[i].keepWithNext = False
+            out[i - 1] = CondPageBreak(out[i - 1].height + 3 * 2.5 * cell_leading)
+
+
+def _cell_markup(text: str) -> str:
+    """A table cell's text as paragraph markup: a ``\\n`` is a line break, as in Word."""
+    return escape(text).replace("\n", "<br/>")
 
 
 def _c(hex_color: str) -> colors.Color:
