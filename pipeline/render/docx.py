@@ -69,6 +69,7 @@ class DocxWriter:
 
     def _setup(self, document: docx.document.Document, doc: dm.Document) -> None:
         body = self.style.font_of("body").name
+        x.strip_theme_fonts(document.styles.element)
         x.set_defaults(document.styles.element, body, doc.meta.language)
         x.set_theme_font_lang(document.settings.element, doc.meta.language)
         for name in self.style.roles:

@@ -43,6 +43,15 @@ def set_fonts(rpr: etree._Element, name: str) -> None:
     fonts.set(qn("w:hint"), "eastAsia")
 
 
+def strip_theme_fonts(styles_element: etree._Element) -> None:
+    """Theme font references out of every style, so no style falls back to the theme's fonts."""
+    for fonts in styles_element.iter(qn("w:rFonts")):
+        for attr in THEME_ATTRS:
+            fonts.attrib.pop(qn(attr), None)
+        if not fonts.attrib:
+            fonts.getparent().remove(fonts)
+
+
 def set_language(rpr: etree._Element, language: str) -> None:
     """``w:lang`` for Latin and East Asian text."""
     lang = _child(rpr, "w:lang")
