@@ -432,5 +432,7 @@ def test_sheets_in_docx_match(built, stem: str) -> None:
     for table, cols in zip(tables, expected):
         if cols is not None:
             assert table == [[norm(k) for k, _ in cols], [norm(v) for _, v in cols]]
-    breaks = sum(1 for br in docx_xml(files["sheets.docx"]).iter(W + "br") if br.get(W + "type") == "page")
+    body = docx_xml(files["sheets.docx"])
+    breaks = sum(1 for br in body.iter(W + "br") if br.get(W + "type") == "page")
+    breaks += sum(1 for b in body.iter(W + "pageBreakBefore") if b.get(W + "val") in (None, "1", "true"))
     assert breaks == sum(len(p["businesses"]) for p in data["perspectives"]) - 1

@@ -11,7 +11,8 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
@@ -30,7 +31,6 @@ ALIGN = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
 }
 TWIPS_PER_MM = 1440 / 25.4
-PAGE_BREAK = f'<w:p xmlns:w="{x.W_NS}"><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
 class DocxWriter:
@@ -43,6 +43,7 @@ class DocxWriter:
         self._style_ids: dict[str, str | None] = {}
         self._table_style_id: str | None = None
         self._sect = None
+        self._break_pending = False
         self._block_width = 0
 
     def render(self, doc: dm.Document) -> bytes:
@@ -50,6 +51,7 @@ class DocxWriter:
         document = docx.Document()
         self._orientation = doc.orientation
         self._sect = None
+        self._break_pending = False
         self._setup(document, doc)
         # python-docx finds it with an XPath over every paragraph: once, not once a table
         self._block_width = document._block_width
@@ -169,7 +171,7 @@ class DocxWriter:
         elif isinstance(block, dm.Chart):
             self.chart(document, block)
         elif isinstance(block, dm.PageBreak):
-            self._append(document, parse_xml(PAGE_BREAK))
+            self._break_pending = True  # the next block starts the page: no empty paragraph for it
         else:
             raise TypeError(f"no DOCX rendering for {type(block).__name__}")
 
@@ -181,6 +183,12 @@ class DocxWriter:
         """
         if self._sect is None:
             self._sect = document.element.body.sectPr
+        if self._break_pending:
+            self._break_pending = False
+            if element.tag == qn("w:p"):
+                x.page_break_before(element)
+            else:
+                self._sect.addprevious(x.page_break_paragraph())
         self._sect.addprevious(element)
         return element
 

@@ -52,6 +52,16 @@ def strip_theme_fonts(styles_element: etree._Element) -> None:
             fonts.getparent().remove(fonts)
 
 
+def page_break_before(paragraph: etree._Element) -> None:
+    """The paragraph starts a new page (no empty paragraph holding a break before it)."""
+    paragraph.get_or_add_pPr().pageBreakBefore_val = True
+
+
+def page_break_paragraph() -> etree._Element:
+    """A paragraph holding only a page break, for a page that starts with a table."""
+    return parse_xml(f'<w:p xmlns:w="{W_NS}"><w:r><w:br w:type="page"/></w:r></w:p>')
+
+
 def set_language(rpr: etree._Element, language: str) -> None:
     """``w:lang`` for Latin and East Asian text."""
     lang = _child(rpr, "w:lang")
