@@ -177,26 +177,6 @@ def set_numbering(ppr: etree._Element, num_id: int) -> None:
     num.set(qn("w:val"), str(num_id))
 
 
-def mark_header_row(tr: etree._Element) -> None:
-    """Repeat this row at the top of every page (a table header row)."""
-    trpr = tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    trpr.append(header)
-    cant_split = OxmlElement("w:cantSplit")
-    trpr.insert(0, cant_split)
-
-
-def shade_cell(tc: etree._Element, fill: str) -> None:
-    """A cell's background colour."""
-    tcpr = tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    tcpr.append(shd)
-
-
 def set_cell_margins(tbl: etree._Element, twips: int) -> None:
     """Padding inside every cell of a table."""
     tblpr = tbl.tblPr
@@ -299,7 +279,7 @@ def rows_xml(
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
     tr = '<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>' if header else "<w:tr>"
     heads = [
-        f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{look.width}"/><w:vAlign w:val="center"/>{shd}</w:tcPr>'
+        f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{look.width}"/>{shd}<w:vAlign w:val="center"/></w:tcPr>'
         for look in looks
     ]
     paras = [
