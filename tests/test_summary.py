@@ -311,6 +311,18 @@ def test_docx_table_header_row_marked_and_shaded(sample_docx: Path) -> None:
         assert tc.find("w:tcPr/w:shd", NS).get(W + "fill") == STYLE.table.header_fill
 
 
+# ECMA-376 order of a cell's properties: Word refuses files that break it
+TCPR_ORDER = (
+    "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark"
+).split()
+
+
+def test_docx_cell_properties_in_schema_order(sample_docx: Path) -> None:
+    for tcpr in docx_xml(sample_docx).iter(W + "tcPr"):
+        names = [child.tag.removeprefix(W) for child in tcpr]
+        assert names == sorted(names, key=TCPR_ORDER.index), names
+
+
 def test_docx_page_matches_pdf(sample_docx: Path, sample_pdf: Path) -> None:
     sect = docx_xml(sample_docx).find(".//w:body/w:sectPr", NS)
     size, margins = sect.find("w:pgSz", NS), sect.find("w:pgMar", NS)
