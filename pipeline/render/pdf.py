@@ -362,6 +362,7 @@ class PdfWriter:
         for block in doc.blocks:
             out.extend(self.block(block, text_width))
         _headings_over_long_tables(out, self.para_styles["table_cell"].leading)
+        _headings_kept_together(out)
         return out
 
     def block(self, block: dm.Block, text_width: float) -> list[Flowable]:
@@ -513,6 +514,23 @@ def _headings_over_long_tables(out: list[Flowable], cell_leading: float) -> None
         if isinstance(out[i - 1], CondPageBreak) and hasattr(out[i], "gk_outline") and rows > LONG_TABLE_ROWS:
             out[i].keepWithNext = False
             out[i - 1] = CondPageBreak(out[i - 1].height + 3 * 2.5 * cell_leading)
+
+
+def _headings_kept_together(out: list[Flowable]) -> None:
+    """A heading right under another one adds its room to the first's page-break test.
+
+    Its own ``CondPageBreak`` would sit between the two headings and break reportlab's chain of
+    ``keepWithNext``, leaving the upper heading alone at the foot of a page.
+    """
+    i = 2
+    while i < len(out):
+        if isinstance(out[i], CondPageBreak) and getattr(out[i - 1], "keepWithNext", False):
+            room = out[i].height
+            del out[i]
+            if isinstance(out[i - 2], CondPageBreak):
+                out[i - 2] = CondPageBreak(out[i - 2].height + room)
+        else:
+            i += 1
 
 
 def _cell_markup(text: str) -> str:
