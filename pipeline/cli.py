@@ -95,7 +95,13 @@ def build(
     except (StyleError, FontError) as err:
         _err(f"エラー: {err}")
         sys.exit(EXIT_BAD_INPUT)
-    sources = inputs or (SAMPLE,)
+    sources = _distinct(inputs or (SAMPLE,))
+    clashes = _same_output_names(sources)
+    if clashes:
+        for line in clashes:
+            _err(f"エラー: {line}")
+        _err("入力のファイル名を変えるか、--out を分けて一つずつ実行してください。何も書き出していません。")
+        sys.exit(EXIT_BAD_INPUT)
     failed = 0
     with Progress(len(sources)) as progress:
         for outcome in build_all(sources, style, out_dir, chosen, strict, jobs or default_jobs(), documents):
@@ -104,6 +110,33 @@ def build(
     if failed:
         _err(f"{failed} 件の入力が失敗しました。失敗した入力の出力は前のまま残っています。")
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _distinct(sources: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The inputs in order, a file named twice built once."""
+    seen: set[Path] = set()
+    out = []
+    for source in sources:
+        key = source.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(source)
+    return tuple(out)
+
+
+def _same_output_names(sources: tuple[Path, ...]) -> list[str]:
+    """One line per pair of different inputs whose outputs would have the same names."""
+    first: dict[str, Path] = {}
+    lines = []
+    for source in sources:
+        if source.stem in first:
+            lines.append(
+                f"{first[source.stem]} と {source} は出力名が同じです（{source.stem}.docx など）。"
+                "後の入力が先の出力を上書きしてしまいます。"
+            )
+        else:
+            first[source.stem] = source
+    return lines
 
 
 def _finish(outcome: Outcome, force: bool, progress: Progress) -> bool:

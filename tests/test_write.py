@@ -102,6 +102,24 @@ def test_batch_reports_which_input_failed(tmp_path: Path, valid: Path) -> None:
     assert not any(name.startswith("bad.") for name in os.listdir(out))
 
 
+def test_inputs_with_the_same_output_names_are_refused(tmp_path: Path, valid: Path) -> None:
+    other = tmp_path / "other" / valid.name
+    other.parent.mkdir()
+    other.write_text(VALID, "utf-8")
+    out = tmp_path / "out"
+    code, output = build(["build", str(valid), str(other), "--out", str(out)])
+    assert code == 2
+    assert str(valid) in output and str(other) in output and "出力名が同じ" in output
+    assert not out.exists() or not os.listdir(out)
+
+
+def test_an_input_named_twice_is_built_once(tmp_path: Path, valid: Path) -> None:
+    out = tmp_path / "out"
+    code, output = build(["build", str(valid), str(valid), "--out", str(out), "--only", "summary"])
+    assert code == 0
+    assert output.count("plan.pdf") == 1
+
+
 def test_edited_draft_is_not_overwritten_silently(tmp_path: Path, valid: Path) -> None:
     out = tmp_path / "out"
     assert build(["build", str(valid), "--out", str(out)])[0] == 0
