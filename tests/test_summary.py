@@ -354,6 +354,19 @@ def test_docx_chart_picture_resolution_and_alt_text(sample_docx: Path, sample_da
     assert image.width / width_in >= 200
 
 
+def test_docx_carries_nothing_of_the_template_and_no_compatibility_mode(sample_docx: Path) -> None:
+    names = zipfile.ZipFile(sample_docx).namelist()
+    leftovers = [n for n in names if "thumbnail" in n or "stylesWithEffects" in n]
+    assert leftovers == []
+    settings = docx_xml(sample_docx, "word/settings.xml")
+    modes = [
+        s.get(W + "val")
+        for s in settings.iter(W + "compatSetting")
+        if s.get(W + "name") == "compatibilityMode"
+    ]
+    assert modes == ["15"]
+
+
 def test_docx_core_properties(sample_docx: Path, sample_data: dict) -> None:
     core = zipfile.ZipFile(sample_docx).read("docProps/core.xml").decode()
     assert f"<dc:creator>{sample_data['plan']['organization']}</dc:creator>" in core

@@ -74,6 +74,8 @@ class DocxWriter:
         x.strip_theme_fonts(document.styles.element)
         x.set_defaults(document.styles.element, body, doc.meta.language)
         x.set_theme_font_lang(document.settings.element, doc.meta.language)
+        x.set_word_2013_layout(document.settings.element)
+        x.drop_template_leftovers(document.part.package.rels, document.part.rels)
         for name in self.style.roles:
             self._define_style(document, name)
         numbering = document.part.numbering_part.element

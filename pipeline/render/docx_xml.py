@@ -117,6 +117,28 @@ def remove_borders(ppr: etree._Element) -> None:
         ppr.remove(border)
 
 
+# parts of python-docx's template that describe it, not the document: Explorer's preview picture
+# of the template and Word 2010's copy of the styles (theme fonts included)
+LEFTOVER_RELS = ("/metadata/thumbnail", "/stylesWithEffects")
+
+
+def drop_template_leftovers(package_rels: dict, document_rels: dict) -> None:
+    """Drop the relationships (and so the parts) of ``LEFTOVER_RELS``."""
+    for rels in (package_rels, document_rels):
+        for rid, rel in list(rels.items()):
+            if rel.reltype.endswith(LEFTOVER_RELS):
+                del rels[rid]
+
+
+def set_word_2013_layout(settings_element: etree._Element) -> None:
+    """Word 2013+ layout (no 互換モード banner) and no preview picture saved."""
+    for setting in settings_element.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+    for preview in settings_element.findall(qn("w:savePreviewPicture")):
+        settings_element.remove(preview)
+
+
 def set_theme_font_lang(settings_element: etree._Element, language: str) -> None:
     """settings.xml: the East Asian language Word assumes for theme fonts."""
     lang = settings_element.find(qn("w:themeFontLang"))
