@@ -335,6 +335,33 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
+# What a YAML parser's message (PyYAML or libyaml) means, in words for a first-time editor
+SYNTAX_HINTS = (
+    ("cannot start any token", "タブ文字や「@」「`」は使えません。字下げは半角スペースで書いてください。"),
+    (
+        "mapping values are not allowed",
+        '値の中に「: 」があります。値なら引用符（"）で囲み、項目なら字下げを確かめてください。',
+    ),
+    ("could not find expected ':'", "「項目名: 値」の「:」が見つかりません。"),
+    ("found unexpected end of stream", "引用符や括弧が閉じられないまま、ファイルが終わっています。"),
+    ("undefined alias", "「*」で参照しているアンカー（&）がありません。"),
+    ("expected ',' or ']'", "「[」と「]」の対応か、「,」の区切りを確かめてください。"),
+    ("expected ',' or '}'", "「{」と「}」の対応か、「,」の区切りを確かめてください。"),
+    ("did not find expected key", "字下げがそろっていません。同じ階層の項目は同じ位置から書いてください。"),
+    ("expected <block end>", "字下げがそろっていません。同じ階層の項目は同じ位置から書いてください。"),
+    ("did not find expected '-'", "字下げがそろっていません。リストの「- 」は同じ位置から書いてください。"),
+    ("node content", "値が書かれていないか、括弧が閉じられていません。"),
+)
+
+
+def _syntax_hint(detail: str) -> str:
+    """A Japanese explanation of a parser message, or a general one."""
+    for marker, hint in SYNTAX_HINTS:
+        if marker in detail:
+            return hint
+    return "字下げや「:」、引用符と括弧の対応を確かめてください。"
+
+
 def _compose(text: str, name: str) -> Node:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -342,13 +369,8 @@ def _compose(text: str, name: str) -> Node:
         mark = err.problem_mark or err.context_mark
         loc = Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name, 0, 0)
         detail = " ".join(filter(None, [err.context, err.problem]))
-        raise InputError(
-            [
-                Problem(
-                    loc, "", f"YAML の書き方に誤りがあります（{detail}）。字下げや「:」を確かめてください。"
-                )
-            ]
-        ) from None
+        message = f"YAML の書き方に誤りがあります: {_syntax_hint(detail)}（{detail}）"
+        raise InputError([Problem(loc, "", message)]) from None
     except yaml.YAMLError as err:
         raise InputError([Problem(Loc(name, 0, 0), "", f"YAML として読めません（{err}）。")]) from None
     except RecursionError:

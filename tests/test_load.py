@@ -75,6 +75,24 @@ def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
     assert "input.yaml:" in output and "YAML の書き方に誤りがあります" in output
 
 
+@pytest.mark.parametrize(
+    ("mistake", "needle", "hint"),
+    [
+        (lambda t: t.replace("    businesses:", "\tbusinesses:", 1), "businesses:", "タブ文字"),
+        (lambda t: t.replace("架空市", '"架空市', 1), None, "引用符や括弧が閉じられない"),
+        (lambda t: t.replace("  organization:", " organization:", 1), "organization:", "字下げ"),
+    ],
+    ids=["tab", "unclosed-quote", "indent"],
+)
+def test_yaml_syntax_errors_explained_in_japanese(tmp_path: Path, mistake, needle, hint) -> None:
+    text = mistake(VALID)
+    output = refuse(tmp_path, text)
+    assert hint in output, output
+    if needle:  # the parser notices a wrong indent on the line itself or the next one
+        line = line_of(text, needle)
+        assert f"input.yaml:{line}:" in output or f"input.yaml:{line + 1}:" in output, output
+
+
 def test_not_utf8_names_shift_jis(tmp_path: Path) -> None:
     output = refuse(tmp_path, VALID.encode("cp932"))
     line = line_of(VALID, "架空市")
