@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
-import unicodedata
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import yamlc
 from .model import (
     DEFAULT_STATUSES,
     ROUNDINGS,
@@ -243,13 +244,14 @@ def _one_of(allowed: tuple[str, ...] | list[str]) -> str:
     return "次のいずれかを指定してください: " + "、".join(allowed)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # unicodedata category Cc
+_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
 def _control_char(value: str, multiline: bool) -> str | None:
-    for ch in value:
-        if ch == "\n" and multiline:
-            continue
-        if unicodedata.category(ch) == "Cc":
-            return ch
-    return None
+    """The first control character of ``value`` (a line break is allowed in multiline text)."""
+    found = (_CONTROL_BUT_NEWLINE if multiline else _CONTROL).search(value)
+    return found.group() if found else None
 
 
 def _duplicates(w: _Walker, items: list[tuple[Node, str | None]], path: str, what: str) -> None:
@@ -364,7 +366,7 @@ def _syntax_hint(detail: str) -> str:
 
 def _compose(text: str, name: str) -> Node:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yamlc.compose(text)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         loc = Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name, 0, 0)

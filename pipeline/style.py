@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from . import yamlc
+
 STYLES_DIR = Path(os.environ.get("GYOKAKU_STYLES", Path(__file__).resolve().parent.parent / "styles"))
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "B5": (182.0, 257.0)}
 
@@ -112,7 +114,7 @@ def load_style(style: str = "default") -> StyleSheet:
     """Read a style sheet; raise ``StyleError`` naming what is wrong."""
     path = style_path(style)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlc.safe_load(path.read_text(encoding="utf-8"))
     except OSError:
         raise StyleError(f"{path}: スタイルシートが見つかりません。") from None
     except yaml.YAMLError as err:
