@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.graphics import shapes
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
-from reportlab.lib.rl_accel import sameFrag
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -25,20 +21,17 @@ from reportlab.platypus import (
     Spacer,
 )
 from reportlab.platypus import LongTable as RLTable
-from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import TableStyle as RLTableStyle
-from reportlab.platypus.paragraph import FragLine, ParaLines
 
 from .. import docmodel as dm
 from ..style import StyleSheet
 from . import chart as ch
 from . import fontcache
-from .kinsoku import break_index
+from .pdftext import Para, para
 from .raster import measure
 
 MM = 72 / 25.4
 ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
-FUZZ = 1e-6
 
 
 @cache
@@ -59,148 +52,6 @@ def covered_codepoints(font_files: dict[str, Path]) -> frozenset[int]:
 def _covered(fonts: tuple[tuple[str, Path], ...]) -> frozenset[int]:
     sets = [frozenset(pdfmetrics.getFont(register_font(k, p)).face.charToGlyph) for k, p in fonts]
     return frozenset.intersection(*sets)
-
-
-class Para(RLParagraph):
-    """A paragraph broken by Japanese rules (``kinsoku.break_index``)."""
-
-    def breakLinesCJK(self, maxWidths):  # noqa: N802 (reportlab's name)
-        if not isinstance(maxWidths, list | tuple):
-            maxWidths = [maxWidths]
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
-            return self.blPara
-        self.height = 0
-        key = tuple(maxWidths)
-        done = getattr(self, "_gk_broken", None)
-        if done is not None and done[0] == key:  # wrapped again at the same width: same lines
-            return done[1]
-        if getattr(self, "_gk_chars", None) is None:
-            self._gk_chars = _chars(self.frags)
-        lines = ParaLines(kind=1, lines=_break(self._gk_chars, list(maxWidths)))
-        self._gk_broken = (key, lines)
-        return lines
-
-
-_WIDTHS: dict[tuple[str, str, float], float] = {}
-
-
-@dataclass(frozen=True)
-class _Chars:
-    """A paragraph's characters in plain lists: each one's text, width and frag."""
-
-    text: str  # one string, not a list of one-character strings (memory: 15,000 activities)
-    widths: list[float]
-    frags: list
-    hard: list[bool]  # a forced line break (<br/>) ends the line after this character
-
-
-def _chars(frags: list) -> _Chars:
-    """Each character of the paragraph with its width (measured once a process) and frag."""
-    text: list[str] = []  # chunks, joined at the end
-    widths: list[float] = []
-    owners: list = []
-    hard: list[bool] = []
-    for frag in frags:
-        chars = list(getattr(frag, "text", "") or [""])
-        if hasattr(frag, "cbDefn"):
-            widths += [getattr(frag.cbDefn, "width", 0)] * len(chars)
-        else:
-            font, size = frag.fontName, frag.fontSize
-            for t in chars:
-                width = _WIDTHS.get((t, font, size))
-                if width is None:
-                    width = _WIDTHS[(t, font, size)] = stringWidth(t, font, size)
-                widths.append(width)
-        text.append("".join(chars) or EMPTY)
-        owners += [frag] * len(chars)
-        hard += [hasattr(frag, "lineBreak")] * len(chars)
-    return _Chars("".join(text), widths, owners, hard)
-
-
-def _break(para: _Chars, max_widths: list[float]) -> list:
-    """The lines: each as long as fits, then ended where ``break_index`` allows."""
-    text, widths, frags, hard = para.text, para.widths, para.frags, para.hard
-    lines: list = []
-    start = i = 0
-    used = 0.0
-    last = len(max_widths) - 1
-    width = max_widths[0]
-    while i < len(text):
-        if hard[i]:
-            lines.append(_line(text, frags, start, i + 1, width, used, True))
-            i += 1
-            start, used = i, 0.0
-            width = max_widths[min(len(lines), last)]
-            continue
-        if used + widths[i] > width + FUZZ and i > start:
-            b = break_index(text, start, i)
-            lines.append(_line(text, frags, start, b, width, sum(widths[start:b]), False))
-            start = i = b
-            used = 0.0
-            width = max_widths[min(len(lines), last)]
-            continue
-        used += widths[i]
-        i += 1
-    if start < len(text):
-        lines.append(_line(text, frags, start, len(text), width, used, False))
-    return lines
-
-
-EMPTY = "\x00"  # stands for a frag without text (a <br/>) in a paragraph's text: never input
-
-
-def _word(text: str, start: int, end: int) -> str:
-    word = text[start:end]
-    return word.replace(EMPTY, "") if EMPTY in word else word
-
-
-def _special(frag) -> bool:
-    """reportlab's ``sameFrag`` is false for these, even with the frag itself."""
-    return hasattr(frag, "cbDefn") or hasattr(frag, "lineBreak")
-
-
-def _line(
-    text: str, frags: list, start: int, end: int, width: float, used: float, line_break: bool
-) -> FragLine:
-    """reportlab's ``makeCJKParaLine`` (no bounds) for ``text[start:end]``, comparing frags per run.
-
-    Consecutive characters of one paragraph share a frag object; reportlab compares every
-    character's frag with the word's (``sameFrag``), which was most of the cost of breaking.
-    """
-    words = []
-    begin = start  # where the current word begins
-    word = None  # the frag the current word started with
-    previous = None
-    size = ascent = descent = 0
-    for k in range(start, end):
-        frag = frags[k]
-        if frag is not previous:
-            previous = frag
-            a, d = getAscentDescent(frag.fontName, frag.fontSize)
-            size, ascent, descent = max(size, frag.fontSize), max(ascent, a), min(descent, d)
-            same = word is not None and sameFrag(word, frag)
-        elif word is frag:
-            same = not _special(frag)
-        else:
-            same = True  # as for the previous character: same frag, same word
-        if not same:
-            if word is not None:
-                words.append(word.clone(text=_word(text, begin, k)))
-            begin, word = k, frag
-    if end > start:
-        words.append(word.clone(text=_word(text, begin, end)))
-    return FragLine(
-        kind=1,
-        extraSpace=width - used,
-        wordCount=1,
-        words=words,
-        fontSize=size,
-        ascent=ascent,
-        descent=descent,
-        maxWidth=width,
-        currentWidth=used,
-        lineBreak=line_break,
-    )
 
 
 WINDOW_ROWS = 120  # a table longer than this is given to reportlab a page at a time
@@ -299,7 +150,7 @@ class PdfWriter:
         )
 
     def paragraph(self, text: str, role: str) -> Para:
-        return Para(escape(text).replace("\n", "<br/>"), self.para_styles[role])
+        return para(text, self.para_styles[role])
 
     def render(self, doc: dm.Document) -> bytes:
         """The whole document as PDF bytes (deterministic: invariant mode, dates from the input)."""
@@ -401,9 +252,9 @@ class PdfWriter:
         weights = table.widths or (1.0,) * len(table.header[0])
         col_widths = [total_w * w / sum(weights) for w in weights]
         header_style = self.para_styles["table_header"]
-        data = [[Para(_cell_markup(c), header_style) for c in row] for row in table.header]
+        data = [[para(c, header_style) for c in row] for row in table.header]
         for row in (*table.rows, *table.totals):
-            data.append([Para(_cell_markup(c), self._cell_style(table, j)) for j, c in enumerate(row)])
+            data.append([para(c, self._cell_style(table, j)) for j, c in enumerate(row)])
         n_head, n_body = len(table.header), len(table.rows)
 
         def make(rows: list, first: int) -> RLTable:
@@ -531,11 +382,6 @@ def _headings_kept_together(out: list[Flowable]) -> None:
                 out[i - 2] = CondPageBreak(out[i - 2].height + room)
         else:
             i += 1
-
-
-def _cell_markup(text: str) -> str:
-    """A table cell's text as paragraph markup: a ``\\n`` is a line break, as in Word."""
-    return escape(text).replace("\n", "<br/>")
 
 
 def _c(hex_color: str) -> colors.Color:
