@@ -26,7 +26,7 @@ COVERED = sorted(
 )
 DEFAULT_STATUSES = ["済", "概ね順調", "遅れ", "未着手", "休止"]
 SETTINGS = settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 text = st.text(st.sampled_from(COVERED), min_size=1, max_size=24)
