@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from functools import cache, lru_cache
+from itertools import islice
 from pathlib import Path
 
 from reportlab.graphics import shapes
@@ -54,6 +56,61 @@ def _covered(fonts: tuple[tuple[str, Path], ...]) -> frozenset[int]:
     return frozenset.intersection(*sets)
 
 
+class _Rows:
+    """A table's rows as reportlab cells, made when first asked for and each measured once.
+
+    The height of a row is what reportlab's ``Table._calc_height`` would compute (same float
+    operations); handing it to the table spares it wrapping every cell again each time a
+    window or a split part of the table is measured. Rows a page has used are forgotten.
+    """
+
+    def __init__(
+        self,
+        table: dm.Table,
+        styles: list[list[ParagraphStyle]],
+        widths: list[float],
+        pads: tuple[float, float, float, float],
+    ) -> None:
+        self.texts = [*table.header, *table.rows, *table.totals]
+        self.styles, self.widths = styles, widths
+        self.left, self.right, self.top, self.bottom = pads
+        self.n_head = len(table.header)
+        self._cells: dict[int, list[Para]] = {}
+        self._heights: dict[int, float] = {}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def cells(self, i: int) -> list[Para]:
+        found = self._cells.get(i)
+        if found is None:
+            styles = self.styles[min(i, self.n_head)]
+            found = self._cells[i] = [para(text, style) for text, style in zip(self.texts[i], styles)]
+        return found
+
+    def height(self, i: int) -> float:
+        """Row ``i``'s height, as ``Table._calc_height`` and ``_listCellGeom`` compute it."""
+        found = self._heights.get(i)
+        if found is None:
+            found = 0
+            for cell, width in zip(self.cells(i), self.widths):
+                _, cell_h = cell.wrap(width - self.left - self.right, 72000 - self.top - self.bottom)
+                before, after = cell.getSpaceBefore(), cell.getSpaceAfter()
+                t = 0
+                t += cell_h + after + before
+                t = t - before - after
+                t += self.bottom + self.top
+                if t > found:
+                    found = t
+            self._heights[i] = found
+        return found
+
+    def forget(self, below: int) -> None:
+        """Drop the cells of body rows before ``below`` (a page has taken them)."""
+        for i in [k for k in self._cells if self.n_head <= k < below]:
+            del self._cells[i]
+
+
 WINDOW_ROWS = 120  # a table longer than this is given to reportlab a page at a time
 
 
@@ -65,20 +122,20 @@ class _Windowed(Flowable):
     Pages break where they would in the one big table (reportlab's own split decides).
     """
 
-    def __init__(self, make, rows: list, first: int = 0, window: int = 32) -> None:
+    def __init__(self, make, n_rows: int, first: int = 0, window: int = 32) -> None:
         super().__init__()
-        self.make, self.rows, self.first = make, rows, first
+        self.make, self.n_rows, self.first = make, n_rows, first
         self.hAlign = "CENTER"
         self._window = window  # twice what the last page held: reportlab measures every row given
         self._table: RLTable | None = None
 
     def _current(self) -> tuple[RLTable, bool]:
         """The table of the window's rows, and whether that is every remaining row."""
-        rows = self.rows[self.first : self.first + self._window]
-        whole = self.first + self._window >= len(self.rows)
-        if self._table is None or self._table._gk_rows != len(rows):
-            self._table = self.make(rows, self.first)
-            self._table._gk_rows = len(rows)
+        count = min(self._window, self.n_rows - self.first)
+        whole = self.first + self._window >= self.n_rows
+        if self._table is None or self._table._gk_rows != count:
+            self._table = self.make(self.first, count)
+            self._table._gk_rows = count
         return self._table, whole
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
@@ -97,19 +154,44 @@ class _Windowed(Flowable):
         if whole or len(parts) < 2:
             return parts
         done = parts[0]._nrows - table.repeatRows
-        return [parts[0], _Windowed(self.make, self.rows, self.first + done, max(16, 2 * done + 4))]
+        return [parts[0], _Windowed(self.make, self.n_rows, self.first + done, max(16, 2 * done + 4))]
 
     def draw(self) -> None:
         table, _ = self._current()
         table._drawOn(self.canv)
 
 
+LOOKAHEAD = 32  # flowables made ahead of layout (reportlab looks ahead for keepWithNext chains)
+
+
 class _Template(BaseDocTemplate):
-    """Adds outline entries (bookmarks) for headings as they are laid out."""
+    """Lays out flowables as they are made; adds outline entries (bookmarks) for headings.
+
+    ``BaseDocTemplate.build`` takes a list and keeps every flowable until it is laid out: the
+    whole document in memory at once. ``build_from`` keeps the list a few flowables long,
+    topping it up from an iterator, so memory stays flat with the size of a plan.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._outline_levels: list[int] = []
+        self._more: Iterator[Flowable] = iter(())
+        self._queue: list[Flowable] = []
+
+    def build_from(self, flowables: Iterator[Flowable]) -> None:
+        self._more = flowables
+        self._queue = list(islice(flowables, LOOKAHEAD))
+        self.build(self._queue)
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        self._top_up(flowables)
+        super().handle_flowable(flowables)
+        self._top_up(flowables)  # build() stops when the list is empty
+
+    def _top_up(self, flowables: list[Flowable]) -> None:
+        """Refill the list being built (not reportlab's others, such as the hanging ones)."""
+        if flowables is self._queue and len(flowables) < LOOKAHEAD:
+            flowables.extend(islice(self._more, LOOKAHEAD - len(flowables)))
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802
         outline = getattr(flowable, "gk_outline", None)
@@ -188,7 +270,7 @@ class PdfWriter:
             bottomPadding=0,
         )
         template.addPageTemplates([PageTemplate("page", [frame], onPage=self._page_decorator(doc, page_w))])
-        template.build(self.flowables(doc, page_w - m["left"] - m["right"]))
+        template.build_from(self.flowables(doc, page_w - m["left"] - m["right"]))
         return out.getvalue()
 
     def _page_decorator(self, doc: dm.Document, page_w: float):
@@ -208,10 +290,21 @@ class PdfWriter:
 
     # --- blocks ------------------------------------------------------------------------
 
-    def flowables(self, doc: dm.Document, text_width: float) -> list[Flowable]:
+    def flowables(self, doc: dm.Document, text_width: float) -> Iterator[Flowable]:
+        """The document's flowables, made as layout reaches them: a page break at a time.
+
+        The passes over the flowables look at neighbours only, never across a page break, so
+        doing them for each stretch between page breaks gives what doing them once gives.
+        """
         out: list[Flowable] = []
         for block in doc.blocks:
+            if isinstance(block, dm.PageBreak) and out:
+                yield from self._passes(out)
+                out = []
             out.extend(self.block(block, text_width))
+        yield from self._passes(out)
+
+    def _passes(self, out: list[Flowable]) -> list[Flowable]:
         _headings_over_long_tables(out, self.para_styles["table_cell"].leading)
         _headings_kept_together(out)
         return out
@@ -252,25 +345,30 @@ class PdfWriter:
         weights = table.widths or (1.0,) * len(table.header[0])
         col_widths = [total_w * w / sum(weights) for w in weights]
         header_style = self.para_styles["table_header"]
-        data = [[para(c, header_style) for c in row] for row in table.header]
-        for row in (*table.rows, *table.totals):
-            data.append([para(c, self._cell_style(table, j)) for j, c in enumerate(row)])
+        styles = [[header_style] * len(col_widths)] * len(table.header)
+        styles.append([self._cell_style(table, j) for j in range(len(col_widths))])
+        pad = look.padding * MM
+        rows = _Rows(table, styles, col_widths, (pad, pad, pad * 0.6, pad * 0.8))
         n_head, n_body = len(table.header), len(table.rows)
 
-        def make(rows: list, first: int) -> RLTable:
-            """The header and ``rows`` (body and total rows from index ``first``) as one table."""
-            commands = self._table_commands(n_head, n_head + max(0, n_body - first), len(rows))
+        def make(first: int, count: int) -> RLTable:
+            """The header and ``count`` body and total rows from index ``first`` as one table."""
+            rows.forget(n_head + first)
+            indices = [*range(n_head), *range(n_head + first, n_head + first + count)]
+            commands = self._table_commands(n_head, n_head + max(0, n_body - first), count)
             return RLTable(
-                data[:n_head] + rows,
+                [rows.cells(i) for i in indices],
                 colWidths=col_widths,
+                rowHeights=[rows.height(i) for i in indices],
                 repeatRows=n_head,
                 style=RLTableStyle(commands),
                 hAlign="CENTER",
             )
 
-        if len(data) - n_head <= WINDOW_ROWS:
-            return make(data[n_head:], 0)
-        return _Windowed(make, data[n_head:])
+        n_rows = len(rows) - n_head
+        if n_rows <= WINDOW_ROWS:
+            return make(0, n_rows)
+        return _Windowed(make, n_rows)
 
     def _table_commands(self, n_head: int, first_total: int, n_rows: int) -> list[tuple]:
         """Grid, header shading, padding; total rows (from row ``first_total``) shaded."""
@@ -361,7 +459,7 @@ def _headings_over_long_tables(out: list[Flowable], cell_leading: float) -> None
     """
     for i in range(1, len(out) - 1):
         table = out[i + 1]
-        rows = table._nrows if isinstance(table, RLTable) else len(getattr(table, "rows", ()))
+        rows = table._nrows if isinstance(table, RLTable) else getattr(table, "n_rows", 0)
         if isinstance(out[i - 1], CondPageBreak) and hasattr(out[i], "gk_outline") and rows > LONG_TABLE_ROWS:
             out[i].keepWithNext = False
             out[i - 1] = CondPageBreak(out[i - 1].height + 3 * 2.5 * cell_leading)
