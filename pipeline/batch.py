@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .build import DOCUMENTS, Renderers, Result, render_input
-from .load import InputError, Problem
-
-SPLIT_FORMAT = "docx"  # rendered in a forked child when one input has the machine to itself
+from .build import DOCUMENTS, Renderers, Result, Task, checked, file_name, render_input, render_tasks, tasks
+from .load import InputError, Problem, load
+from .model import ReportInput
 
 
 @cache
@@ -100,19 +99,45 @@ def fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-# --- one input on two cores: the Word drafts in a forked child, the rest here -------------------
+# --- one input on two cores: its files shared between this process and a forked child -----------
+
+# Seconds a file takes, fixed and per activity, and a writer's import (measured on a 2-core EPYC,
+# bench/RESULTS.md): only the ratios matter, to share the files of one input between two cores.
+TASK_SECONDS = {
+    ("summary", "docx"): (0.2, 0.00005),
+    ("summary", "pdf"): (0.05, 0.00025),
+    ("list", "docx"): (0.1, 0.0002),
+    ("list", "pdf"): (0.03, 0.0025),
+    ("sheets", "docx"): (0.1, 0.0011),
+    ("sheets", "pdf"): (0.03, 0.004),
+}
+IMPORT_SECONDS = {"docx": 0.15, "pdf": 0.4}  # the library, and for PDF the fonts
 
 
-class _Everything:
-    """Every code point: the child leaves the font check to the parent (no font parsing there)."""
+def share(chosen: list[Task], activities: int) -> tuple[list[Task], list[Task]]:
+    """The files this process makes and those the child makes: the split that ends soonest.
 
-    def __contains__(self, _code: object) -> bool:
-        return True
+    This process also checks the fonts (a PDF writer's import); each side pays the import of
+    the writers it uses. Every split is tried: an input has at most six files.
+    """
+    seconds = {}
+    for task in chosen:
+        fixed, each = TASK_SECONDS.get(task, (0.1, 0.002))
+        seconds[task] = fixed + each * activities
 
+    def cost(part: list[Task], here: bool) -> float:
+        formats = {fmt for _, fmt in part} | ({"pdf"} if here else set())
+        return sum(seconds[t] for t in part) + sum(IMPORT_SECONDS.get(f, 0.2) for f in formats)
 
-class _Unchecked(Renderers):
-    def covered(self) -> frozenset[int]:
-        return _Everything()  # type: ignore[return-value]
+    best: tuple[float, list[Task], list[Task]] | None = None
+    for mask in range(1 << len(chosen)):
+        here = [t for i, t in enumerate(chosen) if not mask >> i & 1]
+        child = [t for i, t in enumerate(chosen) if mask >> i & 1]
+        span = max(cost(here, True), cost(child, False) if child else 0.0)
+        if best is None or span < best[0]:
+            best = (span, here, child)
+    assert best is not None
+    return best[1], best[2]
 
 
 def can_fork() -> bool:
@@ -128,44 +153,35 @@ def _render_split(
     strict: bool,
     only: tuple[str, ...] = DOCUMENTS,
 ):
-    """``_render`` on two cores: the last document (or the Word drafts) made in a forked child.
+    """``_render`` on two cores: the input read here, its files shared with a forked child.
 
-    With several documents the child makes the last (the sheets, the most work) in every
-    format and this process the others; with one document, the child makes its Word draft.
+    The child inherits the loaded input; ``share`` decides who makes which file. The files
+    come back in the order one process makes them.
     """
-    shared = shared_renderers(style)
-    child_renderers = _Unchecked(shared.style, shared.font_files)
-    ordered = tuple(d for d in DOCUMENTS if d in only)
-    if len(ordered) > 1:
-        child_share, here_share = (formats, ordered[-1:]), (formats, ordered[:-1])
-    else:
-        child_share = ((SPLIT_FORMAT,), ordered)
-        here_share = (tuple(f for f in formats if f != SPLIT_FORMAT), ordered)
-    child_formats, child_only = child_share
-    child = _fork(lambda: render_input(source, child_renderers, out_dir, child_formats, only=child_only))
+    renderers = shared_renderers(style)
+    chosen = tasks(formats, only)
     try:
-        here = _render(source, style, out_dir, here_share[0], strict, here_share[1])
-    except BaseException:
-        child.cancel()
-        raise
-    if isinstance(here, _Refused):
-        child.cancel()
-        return here
-    if len(ordered) > 1:
-        return Result({**here.files, **child.result().files}, here.warnings)
-    return _merge(child.result(), here, formats)
+        with fewer_collections():
+            data = load(source)
+            here, there = share(chosen, _activities(data))
+            child = _fork(lambda: render_tasks(data, source, renderers, out_dir, there)) if there else None
+            try:
+                warnings = checked(data, renderers, strict)
+                files = render_tasks(data, source, renderers, out_dir, here)
+            except BaseException:
+                if child is not None:
+                    child.cancel()
+                raise
+            if child is not None:
+                files.update(child.result())
+    except InputError as err:
+        return _Refused(err.problems, err.more)
+    order = {out_dir / file_name(source, name, fmt): i for i, (name, fmt) in enumerate(chosen)}
+    return Result(dict(sorted(files.items(), key=lambda item: order[item[0]])), warnings)
 
 
-def _merge(child: Result, here: Result, formats: tuple[str, ...]) -> Result:
-    """Both results as one, files in the serial order (each document, then each format)."""
-    rest = list(here.files.items())
-    per_doc = len(formats) - 1
-    files: dict[Path, bytes] = {}
-    for i, item in enumerate(child.files.items()):
-        group = rest[i * per_doc : (i + 1) * per_doc]
-        group.insert(formats.index(SPLIT_FORMAT), item)
-        files.update(group)
-    return Result(files, here.warnings)
+def _activities(data: ReportInput) -> int:
+    return sum(len(b.activities) for p in data.perspectives for b in p.businesses)
 
 
 @dataclass
@@ -228,8 +244,7 @@ def build_all(
     """Render every source, ``jobs`` at a time; outcomes as they finish (in order when serial)."""
     workers = min(jobs, len(sources))
     if workers <= 1:
-        several = len(only) > 1 or (SPLIT_FORMAT in formats and len(formats) > 1)
-        split = jobs > 1 and several and can_fork()
+        split = jobs > 1 and len(tasks(formats, only)) > 1 and can_fork()
         render = _render_split if split else _render
         for source in sources:
             yield _outcome(source, lambda s=source: render(s, style, out_dir, formats, strict, only))

@@ -62,9 +62,14 @@ def documents(data: ReportInput, only: tuple[str, ...] = DOCUMENTS) -> list[Docu
 
 def output_name(source: Path, doc: Document, fmt: str) -> str:
     """hiratsuka-2022-h1.pdf for the summary, hiratsuka-2022-h1-list.pdf, …-sheets.pdf."""
-    if doc.name == "summary":
+    return file_name(source, doc.name, fmt)
+
+
+def file_name(source: Path, name: str, fmt: str) -> str:
+    """The output file name of document ``name`` in ``fmt``."""
+    if name == "summary":
         return f"{source.stem}.{fmt}"
-    return f"{source.stem}-{doc.name}.{fmt}"
+    return f"{source.stem}-{name}.{fmt}"
 
 
 def unprintable(data: ReportInput, covered: frozenset[int]) -> list[Problem]:
@@ -101,11 +106,34 @@ def render_input(
 ) -> Result:
     """Load, check, assemble and render one input (nothing is written here)."""
     data = load(source)
+    warnings = checked(data, renderers, strict)
+    return Result(render_tasks(data, source, renderers, out_dir, tasks(formats, only)), warnings)
+
+
+def checked(data: ReportInput, renderers: Renderers, strict: bool) -> list[Problem]:
+    """The input's unprintable characters as warnings; an ``InputError`` when ``strict``."""
     warnings = unprintable(data, renderers.covered())
     if warnings and strict:
         raise InputError(warnings)
+    return warnings
+
+
+Task = tuple[str, str]  # a document's name and a format
+
+
+def tasks(formats: tuple[str, ...], only: tuple[str, ...] = DOCUMENTS) -> list[Task]:
+    """The files of one input in build order: each document (``DOCUMENTS`` order), each format."""
+    return [(name, fmt) for name in DOCUMENTS if name in only for fmt in formats]
+
+
+def render_tasks(
+    data: ReportInput, source: Path, renderers: Renderers, out_dir: Path, chosen: list[Task]
+) -> dict[Path, bytes]:
+    """The files of ``chosen`` (documents assembled once each), in the order given."""
+    names = tuple(dict.fromkeys(name for name, _ in chosen))
+    docs = {doc.name: doc for doc in documents(data, names)}
     files: dict[Path, bytes] = {}
-    for doc in documents(data, only):
-        for fmt in formats:
-            files[out_dir / output_name(source, doc, fmt)] = renderers.writer(fmt).render(doc)
-    return Result(files, warnings)
+    for name, fmt in chosen:
+        doc = docs[name]
+        files[out_dir / output_name(source, doc, fmt)] = renderers.writer(fmt).render(doc)
+    return files
