@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from html import escape  # not xml.sax.saxutils: it imports urllib and ssl (30 ms)
 from itertools import accumulate
-from xml.sax.saxutils import escape
 
 from reportlab.lib.rl_accel import sameFrag
 from reportlab.lib.styles import ParagraphStyle
@@ -48,7 +48,7 @@ class Para(RLParagraph):
 
 def markup(text: str) -> str:
     """Plain text as paragraph markup: a ``\\n`` is a line break, as in Word."""
-    return escape(text).replace("\n", BR)
+    return escape(text, quote=False).replace("\n", BR)
 
 
 def para(text: str, style: ParagraphStyle) -> Para:
