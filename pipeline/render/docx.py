@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from itertools import chain
 from pathlib import Path
 
 import docx
@@ -31,6 +32,7 @@ ALIGN = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
 }
 TWIPS_PER_MM = 1440 / 25.4
+FLUSH_BLOCKS = 64  # body blocks kept as lxml elements before they are serialised (BodyStream)
 
 
 class DocxWriter:
@@ -45,6 +47,8 @@ class DocxWriter:
         self._sect = None
         self._break_pending = False
         self._block_width = 0
+        self._stream = x.BodyStream()
+        self._pending = 0
 
     def render(self, doc: dm.Document) -> bytes:
         """The whole document as DOCX bytes (entry times and properties from the input)."""
@@ -52,6 +56,8 @@ class DocxWriter:
         self._orientation = doc.orientation
         self._sect = None
         self._break_pending = False
+        self._stream = x.BodyStream()
+        self._pending = 0
         self._setup(document, doc)
         # python-docx finds it with an XPath over every paragraph: once, not once a table
         self._block_width = document._block_width
@@ -60,12 +66,21 @@ class DocxWriter:
             self._table_style_id = document.part.get_style_id(
                 document.styles["Table Grid"], WD_STYLE_TYPE.TABLE
             )
+        body = document.element.body
         for block in doc.blocks:
             self.block(document, block)
+            if self._pending >= FLUSH_BLOCKS:
+                self._flush(body)
+        self._flush(body)
         out = io.BytesIO()
-        document.save(out)
+        document.save(out)  # an empty body: the blocks are in the stream
         date = doc.meta.date
-        return x.normalise_zip(out.getvalue(), (date.year, date.month, date.day, 0, 0, 0))
+        return x.normalise_zip(out.getvalue(), (date.year, date.month, date.day, 0, 0, 0), self._stream)
+
+    def _flush(self, body) -> None:
+        """The finished blocks out of the tree, into the body stream."""
+        self._stream.flush(body)
+        self._pending = 0
 
     # --- set-up ------------------------------------------------------------------------
 
@@ -192,6 +207,7 @@ class DocxWriter:
             else:
                 self._sect.addprevious(x.page_break_paragraph())
         self._sect.addprevious(element)
+        self._pending += 1
         return element
 
     def _word_style(self, role: str) -> str:
@@ -235,11 +251,14 @@ class DocxWriter:
         head_looks = [x.CellLook(w, self._style_ids["table_header"]) for w in twips]
         aligns = [ALIGN[table.align[j] if j < len(table.align) else "left"].xml_value for j in range(n_cols)]
         body_looks = [x.CellLook(w, self._style_ids["table_cell"], a) for w, a in zip(twips, aligns)]
-        x.add_rows(
+        # the rows stay text: written into the package where the table's marker stands
+        self._stream.rows_later(
             grid._tbl,
-            x.rows_xml(table.header, head_looks, look.header_fill, header=True)
-            + x.rows_xml(table.rows, body_looks)
-            + x.rows_xml(table.totals, body_looks, look.total_fill),
+            chain(
+                x.rows_chunks(table.header, head_looks, look.header_fill, header=True),
+                x.rows_chunks(table.rows, body_looks),
+                x.rows_chunks(table.totals, body_looks, look.total_fill),
+            ),
         )
         spacer = DocxParagraph(self._append(document, OxmlElement("w:p")), document._body)
         spacer._p.style = self._style_ids["body"]

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import zipfile
-from collections.abc import Iterable, Sequence
+import zlib
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from docx.oxml import OxmlElement, parse_xml
@@ -256,16 +259,93 @@ def add_field(
     run(fld("end"))
 
 
-def normalise_zip(data: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
-    """The same package with fixed entry times, so equal input gives equal bytes."""
+def normalise_zip(
+    data: bytes, date_time: tuple[int, int, int, int, int, int], body: BodyStream | None = None
+) -> bytes:
+    """The same package with fixed entry times, so equal input gives equal bytes.
+
+    With ``body``, its blocks are put into ``word/document.xml`` (saved with an empty body).
+    """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=date_time)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            zout.writestr(fixed, zin.read(info.filename))
+            if body is not None and info.filename == DOCUMENT_PART:
+                with zout.open(fixed, "w") as dest:
+                    for piece in body.spliced(zin.read(info.filename)):
+                        dest.write(piece)
+            else:
+                zout.writestr(fixed, zin.read(info.filename))
     return out.getvalue()
+
+
+# --- the body written as it is made: serialised XML, kept compressed until the package is saved ---
+
+DOCUMENT_PART = "word/document.xml"
+BODY_OPEN = b"<w:body>"
+ROWS_MARK = "gyokaku-rows"  # a processing instruction standing where a table's rows go
+_ROWS_MARK = re.compile(rb"<\?" + ROWS_MARK.encode() + rb" (\d+)\?>")
+
+
+class BodyStream:
+    """A document's body blocks as XML bytes, serialised and dropped from the tree in batches.
+
+    python-docx would keep every block as lxml elements until it saves (about 300 bytes an
+    element: 800 MB for the 個票 of 15,000 activities). Here finished blocks are serialised,
+    removed from the body and kept deflated (fast level: the package deflates them again);
+    a table's rows never become elements at all: their XML text goes where the table's
+    marker stands. The document is saved with an empty body and these bytes spliced in.
+    """
+
+    def __init__(self) -> None:
+        self._deflate = zlib.compressobj(1, zlib.DEFLATED, -15)
+        self._parts: deque[bytes] = deque()
+        self._rows: dict[int, Iterable[str]] = {}
+        self._marks = 0
+
+    def rows_later(self, tbl: etree._Element, chunks: Iterable[str]) -> None:
+        """``chunks`` (rows' XML text) become the last children of ``tbl`` when it is flushed."""
+        self._marks += 1
+        self._rows[self._marks] = chunks
+        tbl.append(etree.ProcessingInstruction(ROWS_MARK, str(self._marks)))
+
+    def flush(self, body: etree._Element) -> None:
+        """Every block of ``body`` before its section properties: serialised here, then removed.
+
+        The body is serialised whole (one call), and its start tag (namespace declarations)
+        and section properties cut off; the blocks then read as they do inside the document.
+        """
+        blocks = body[:-1]
+        if not blocks:
+            return
+        data = etree.tostring(body, encoding="utf-8")
+        inner = data[data.index(b">") + 1 : data.rindex(b"<w:sectPr")]
+        for i, piece in enumerate(_ROWS_MARK.split(inner)):
+            if i % 2:
+                for chunk in self._rows.pop(int(piece)):
+                    self._write(chunk.encode())
+            else:
+                self._write(piece)
+        for block in blocks:
+            body.remove(block)
+
+    def _write(self, data: bytes) -> None:
+        packed = self._deflate.compress(data)
+        if packed:
+            self._parts.append(packed)
+
+    def spliced(self, document_xml: bytes) -> Iterator[bytes]:
+        """``document_xml`` (an empty body) with the blocks after ``<w:body>``; once only."""
+        at = document_xml.index(BODY_OPEN) + len(BODY_OPEN)
+        yield document_xml[:at]
+        self._parts.append(self._deflate.flush())
+        inflate = zlib.decompressobj(-15)
+        while self._parts:
+            yield inflate.decompress(self._parts.popleft())
+        yield inflate.flush()
+        yield document_xml[at:]
 
 
 # --- bulk content: written as XML text and parsed once (python-docx's objects are slow) ---------
@@ -305,20 +385,17 @@ class CellLook:
 def rows_xml(
     rows: Iterable[Sequence[str]], looks: Sequence[CellLook], fill: str | None = None, header: bool = False
 ) -> str:
-    """Table rows of text cells, vertically centred, shaded with ``fill``; header rows repeat."""
+    """Table rows of text cells, vertically centred, shaded with ``fill``; header rows repeat.
+
+    Written as lxml serialises the same elements (``BodyStream`` puts this text in the package).
+    """
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
     tr = '<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>' if header else "<w:tr>"
     heads = [
         f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{look.width}"/>{shd}<w:vAlign w:val="center"/></w:tcPr>'
         for look in looks
     ]
-    paras = [
-        "<w:p><w:pPr>"
-        + (f'<w:pStyle w:val="{_xml_text(look.style_id, quote=True)}"/>' if look.style_id else "")
-        + (f'<w:jc w:val="{look.align}"/>' if look.align else "")
-        + "</w:pPr>"
-        for look in looks
-    ]
+    paras = [_cell_paragraph_start(look) for look in looks]
     parts = []
     for values in rows:
         parts.append(tr)
@@ -328,7 +405,23 @@ def rows_xml(
     return "".join(parts)
 
 
-def add_rows(tbl: etree._Element, xml: str) -> None:
-    """Append the rows of ``rows_xml`` to a table."""
-    fragment = parse_xml(f'<w:tbl xmlns:w="{W_NS}">{xml}</w:tbl>')
-    tbl.extend(list(fragment))
+def _cell_paragraph_start(look: CellLook) -> str:
+    """A cell paragraph's start tag and properties."""
+    props = (f'<w:pStyle w:val="{_xml_text(look.style_id, quote=True)}"/>' if look.style_id else "") + (
+        f'<w:jc w:val="{look.align}"/>' if look.align else ""
+    )
+    return f"<w:p><w:pPr>{props}</w:pPr>" if props else "<w:p><w:pPr/>"
+
+
+ROWS_PER_CHUNK = 200
+
+
+def rows_chunks(
+    rows: Sequence[Sequence[str]],
+    looks: Sequence[CellLook],
+    fill: str | None = None,
+    header: bool = False,
+) -> Iterator[str]:
+    """``rows_xml`` of ``rows``, ``ROWS_PER_CHUNK`` rows at a time (a long table is never one string)."""
+    for start in range(0, len(rows), ROWS_PER_CHUNK):
+        yield rows_xml(rows[start : start + ROWS_PER_CHUNK], looks, fill, header)

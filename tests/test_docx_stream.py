@@ -1,0 +1,65 @@
+"""The DOCX body written as it is made (``docx_xml.BodyStream``): the same XML as one tree saved whole."""
+
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+
+import docx
+from lxml import etree
+
+from pipeline.render import docx_xml as x
+
+from .conftest import W
+
+LOOKS = [x.CellLook(1200, "TableGrid"), x.CellLook(800, None, "right")]
+ROWS = [(f"行{i} <&> 「引用」", f" {i:,} ") for i in range(x.ROWS_PER_CHUNK * 2 + 7)]
+
+
+def _paragraph(text: str) -> etree._Element:
+    p = etree.SubElement(etree.Element(W + "body"), W + "p")
+    x.add_runs(p, text)
+    return p
+
+
+def _document_xml(package: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(package)) as z:
+        return z.read(x.DOCUMENT_PART)
+
+
+def test_streamed_body_reads_as_the_tree_saved_whole() -> None:
+    streamed, whole = docx.Document(), docx.Document()
+    stream = x.BodyStream()
+    for n in range(3):  # three flushes: paragraphs, then a table whose rows stay text, then more
+        for i in range(5):
+            p = _paragraph(f"段落 {n}-{i}\n二行目")
+            whole.element.body.sectPr.addprevious(copy.deepcopy(p))
+            streamed.element.body.sectPr.addprevious(p)
+        if n == 1:
+            tbl = etree.Element(W + "tbl")
+            etree.SubElement(etree.SubElement(tbl, W + "tblPr"), W + "tblStyle").set(W + "val", "TableGrid")
+            full = copy.deepcopy(tbl)
+            rows = x.rows_xml(ROWS, LOOKS)
+            full.extend(etree.fromstring(f'<w:tbl xmlns:w="{x.W_NS}">{rows}</w:tbl>'))
+            whole.element.body.sectPr.addprevious(full)
+            streamed.element.body.sectPr.addprevious(tbl)
+            stream.rows_later(tbl, x.rows_chunks(ROWS, LOOKS))
+        stream.flush(streamed.element.body)
+        assert len(streamed.element.body) == 1  # only the section properties are left
+    saved_streamed, saved_whole = io.BytesIO(), io.BytesIO()
+    streamed.save(saved_streamed)
+    whole.save(saved_whole)
+    date = (2022, 10, 1, 0, 0, 0)
+    assert _document_xml(x.normalise_zip(saved_streamed.getvalue(), date, stream)) == _document_xml(
+        x.normalise_zip(saved_whole.getvalue(), date)
+    )
+
+
+def test_rows_xml_is_what_lxml_writes_for_the_same_rows() -> None:
+    rows = x.rows_xml(
+        [(*r, "") for r in ROWS[:3]], [*LOOKS, x.CellLook(500, None)], fill="D9D9D9", header=True
+    )
+    tbl = etree.fromstring(f'<w:tbl xmlns:w="{x.W_NS}">{rows}</w:tbl>')
+    again = etree.tostring(tbl, encoding="utf-8").decode()
+    assert again[again.index(">") + 1 : -len("</w:tbl>")] == rows
