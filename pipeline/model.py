@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loc:
     """Where a value stands in its input file (1-based line and column)."""
 
@@ -37,7 +37,7 @@ DEFAULT_STATUSES: tuple[Status, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Activity:
     """An activity (活動) of a business."""
 
@@ -98,7 +98,7 @@ class Report:
     year_style: str = "era_paren"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """One text value of the input with its place, for checks on printed characters."""
 
