@@ -6,9 +6,11 @@ import datetime as dt
 import io
 
 import pdfplumber
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from pipeline.build import Renderers
 from pipeline.docmodel import BulletList, Document, Meta, Paragraph
+from pipeline.render import pdftext
 from pipeline.render.kinsoku import CANNOT_END, CANNOT_START, break_index, check_lines
 from pipeline.style import load_style
 
@@ -71,3 +73,14 @@ def test_break_index_rules() -> None:
     chars = list("あああ「いい")
     assert break_index(chars, 0, 4) == 3  # 「 may not end a line
     assert all(c not in CANNOT_END for c in CANNOT_START)
+
+
+def test_a_hanging_mark_before_a_line_break_leaves_no_empty_line() -> None:
+    """、。 hung past the margin right before a ``\\n``: two lines, not an empty third between."""
+    writer = Renderers.create().writer("pdf")
+    style = writer.para_styles["table_cell"]
+    for k in range(3, 30):
+        para = pdftext.para("あ" * k + "。\n次の行", style)
+        width = stringWidth("あ" * k, style.fontName, style.fontSize)  # 。 overflows by itself
+        lines = para.breakLinesCJK([width]).lines
+        assert len(lines) == 2, k

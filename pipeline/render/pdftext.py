@@ -161,6 +161,10 @@ def _break(para: _Chars, max_widths: list[float]) -> list:
             start = n
         else:
             b = break_index(text, start, over)
+            if b == next_hard:  # a 、。 hung just before a forced break: the break ends this line
+                lines.append(_line(para, start, b + 1, width, sum(widths[start:b]), True))
+                start = b + 1
+                continue
             lines.append(_line(para, start, b, width, sum(widths[start:b]), False))
             start = b
     return lines
