@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from pipeline.cli import SAMPLE
+from pipeline.render.kinsoku import check_lines
+from pipeline.style import load_style
 
 from .conftest import W, build, docx_text, docx_xml, load_yaml, norm, paragraph_text, pdf_text
 
@@ -436,3 +438,34 @@ def test_sheets_in_docx_match(built, stem: str) -> None:
     breaks = sum(1 for br in body.iter(W + "br") if br.get(W + "type") == "page")
     breaks += sum(1 for b in body.iter(W + "pageBreakBefore") if b.get(W + "val") in (None, "1", "true"))
     assert breaks == sum(len(p["businesses"]) for p in data["perspectives"]) - 1
+
+
+STYLE_BULLET = load_style("default").bullet_mark  # an item's mark starts its first line
+
+
+def _cell_text(page, cell: tuple[float, float, float, float]) -> str:
+    """A cell's text: the characters that start in it (a 、。 may hang over its right edge)."""
+    x0, top, x1, bottom = cell
+
+    def inside(obj: dict) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        return x0 + 0.5 < obj["x0"] <= x1 + 0.5 and top <= obj["top"] and obj["bottom"] <= bottom
+
+    return page.filter(inside).extract_text() or ""
+
+
+@pytest.mark.parametrize("doc", ["list", "sheets"])
+@pytest.mark.parametrize("stem", [p.stem for p in PLANS] + [SAMPLE.stem])
+def test_table_cells_break_lines_by_japanese_rules(built, stem: str, doc: str) -> None:
+    """Every line of every table cell, as a reader extracts it: no 、。）」 first, no 「（ last."""
+    _, files = built[stem]
+    lines = []
+    with pdfplumber.open(files[f"{doc}.pdf"]) as pdf:
+        for page in pdf.pages:
+            for table in page.find_tables():
+                for cell in filter(None, table.cells):
+                    text = _cell_text(page, cell)
+                    lines += [line.removeprefix(STYLE_BULLET) for line in text.splitlines()]
+    assert len(lines) > 10
+    assert check_lines(lines) == []
