@@ -85,7 +85,9 @@ class _Rows:
         found = self._cells.get(i)
         if found is None:
             styles = self.styles[min(i, self.n_head)]
-            found = self._cells[i] = [para(text, style) for text, style in zip(self.texts[i], styles)]
+            found = self._cells[i] = [
+                para(text, style, one_font=True) for text, style in zip(self.texts[i], styles)
+            ]
         return found
 
     def height(self, i: int) -> float:

@@ -41,7 +41,13 @@ class Para(RLParagraph):
             return done[1]
         if getattr(self, "_gk_chars", None) is None:
             self._gk_chars = _chars(self.frags)
-        lines = ParaLines(kind=1, lines=_break(self._gk_chars, list(maxWidths)))
+        simple = getattr(self, "_gk_simple", None)
+        if simple is not None:  # one font: reportlab's quick kind-0 lines, drawn a line at a time
+            ascent, descent = getAscentDescent(simple.fontName, simple.fontSize)
+            found = _break(self._gk_chars, list(maxWidths), _plain_line)
+            lines = simple.clone(kind=0, lines=found, ascent=ascent, descent=descent)
+        else:
+            lines = ParaLines(kind=1, lines=_break(self._gk_chars, list(maxWidths), _line))
         self._gk_broken = (key, lines)
         return lines
 
@@ -51,11 +57,13 @@ def markup(text: str) -> str:
     return escape(text, quote=False).replace("\n", BR)
 
 
-def para(text: str, style: ParagraphStyle) -> Para:
+def para(text: str, style: ParagraphStyle, one_font: bool = False) -> Para:
     """``Para(markup(text), style)``, without reportlab's HTML parser when the text is plain.
 
     The frags are clones of those the parser gives for the style, so the paragraph is the
     same; text with ``&``, ``<`` or ``>`` (entities in the markup) goes through the parser.
+    ``one_font`` (a table cell: never split over pages): plain text is laid out as reportlab
+    lays out a paragraph of one font, its lines drawn whole rather than frag by frag.
     """
     source = markup(text)
     cleaned = cleanBlockQuotedText(source)  # what reportlab does to the markup before parsing
@@ -70,6 +78,8 @@ def para(text: str, style: ParagraphStyle) -> Para:
             frags.append(word.clone(text=part))
     made = Para(source, style, frags=frags)
     made.text = cleaned
+    if one_font:
+        made._gk_simple = word
     return made
 
 
@@ -136,7 +146,7 @@ def _measured(chars: str, font: str, size: float) -> list[float]:
     return out
 
 
-def _break(para: _Chars, max_widths: list[float]) -> list:
+def _break(para: _Chars, max_widths: list[float], make_line) -> list:
     """The lines: each as long as fits, then ended where ``break_index`` allows.
 
     The widths are summed from each line's start in order, as a character-by-character loop
@@ -154,18 +164,18 @@ def _break(para: _Chars, max_widths: list[float]) -> list:
         sums, over = _overflow(widths, start, width + FUZZ, next_hard)
         if next_hard < n and (over is None or next_hard <= over):
             used = sums[next_hard - start - 1] if next_hard > start else 0.0
-            lines.append(_line(para, start, next_hard + 1, width, used, True))
+            lines.append(make_line(para, start, next_hard + 1, width, used, True))
             start = next_hard + 1
         elif over is None:
-            lines.append(_line(para, start, n, width, sums[-1], False))
+            lines.append(make_line(para, start, n, width, sums[-1], False))
             start = n
         else:
             b = break_index(text, start, over)
             if b == next_hard:  # a 、。 hung just before a forced break: the break ends this line
-                lines.append(_line(para, start, b + 1, width, sum(widths[start:b]), True))
+                lines.append(make_line(para, start, b + 1, width, sum(widths[start:b]), True))
                 start = b + 1
                 continue
-            lines.append(_line(para, start, b, width, sum(widths[start:b]), False))
+            lines.append(make_line(para, start, b, width, sum(widths[start:b]), False))
             start = b
     return lines
 
@@ -194,6 +204,13 @@ def _word(text: str, start: int, end: int) -> str:
 def _special(frag) -> bool:
     """reportlab's ``sameFrag`` is false for these, even with the frag itself."""
     return hasattr(frag, "cbDefn") or hasattr(frag, "lineBreak")
+
+
+def _plain_line(
+    para: _Chars, start: int, end: int, width: float, used: float, line_break: bool
+) -> tuple[float, list[str]]:
+    """A kind-0 line (one font): the room left and the line's text as one word."""
+    return width - used, [_word(para.text, start, end)]
 
 
 def _line(para: _Chars, start: int, end: int, width: float, used: float, line_break: bool) -> FragLine:
