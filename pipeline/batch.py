@@ -103,12 +103,12 @@ def fewer_collections() -> Iterator[None]:
 # Seconds a file takes, fixed and per activity, and a writer's import (measured on a 2-core EPYC,
 # bench/RESULTS.md): only the ratios matter, to share the files of one input between two cores.
 TASK_SECONDS = {
-    ("summary", "docx"): (0.2, 0.00005),
-    ("summary", "pdf"): (0.05, 0.00025),
-    ("list", "docx"): (0.1, 0.0002),
-    ("list", "pdf"): (0.03, 0.0025),
-    ("sheets", "docx"): (0.1, 0.0011),
-    ("sheets", "pdf"): (0.03, 0.004),
+    ("summary", "docx"): (0.19, 0.00011),
+    ("summary", "pdf"): (0.07, 0.00015),
+    ("list", "docx"): (0.08, 0.00001),
+    ("list", "pdf"): (0.06, 0.0014),
+    ("sheets", "docx"): (0.16, 0.0008),
+    ("sheets", "pdf"): (0.15, 0.0026),
 }
 IMPORT_SECONDS = {"docx": 0.15, "pdf": 0.4}  # the library, and for PDF the fonts
 
