@@ -129,12 +129,9 @@ def libreoffice_cmd(binary: str, profile: Path, docx: Path, out: Path) -> list[s
 
 def summary_docx_name(source: Path) -> str:
     """The summary's DOCX file name, as the build names it."""
-    from pipeline.build import documents, output_name
-    from pipeline.load import load
+    from pipeline.build import file_name
 
-    docs = documents(load(source))
-    summary = next((d for d in docs if d.name == "summary"), docs[0])
-    return output_name(source, summary, "docx")
+    return file_name(source, "summary", "docx")
 
 
 def document_count(source: Path) -> int:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from .build import DOCUMENTS, Renderers, Result, Task, checked, file_name, render_input, render_tasks, tasks
 from .load import InputError, Problem, load
-from .model import ReportInput
 
 
 @cache
@@ -162,7 +161,7 @@ def _render_split(
     try:
         with fewer_collections():
             data = load(source)
-            here, there = share(chosen, _activities(data))
+            here, there = share(chosen, data.activity_count())
             child = _fork(lambda: render_tasks(data, source, renderers, out_dir, there)) if there else None
             try:
                 warnings = checked(data, renderers, strict)
@@ -177,10 +176,6 @@ def _render_split(
         return _Refused(err.problems, err.more)
     order = {out_dir / file_name(source, name, fmt): i for i, (name, fmt) in enumerate(chosen)}
     return Result(dict(sorted(files.items(), key=lambda item: order[item[0]])), warnings)
-
-
-def _activities(data: ReportInput) -> int:
-    return sum(len(b.activities) for p in data.perspectives for b in p.businesses)
 
 
 @dataclass

@@ -60,13 +60,8 @@ def documents(data: ReportInput, only: tuple[str, ...] = DOCUMENTS) -> list[Docu
     return [makers[name]() for name in DOCUMENTS if name in only]
 
 
-def output_name(source: Path, doc: Document, fmt: str) -> str:
-    """hiratsuka-2022-h1.pdf for the summary, hiratsuka-2022-h1-list.pdf, …-sheets.pdf."""
-    return file_name(source, doc.name, fmt)
-
-
 def file_name(source: Path, name: str, fmt: str) -> str:
-    """The output file name of document ``name`` in ``fmt``."""
+    """hiratsuka-2022-h1.pdf for the summary, hiratsuka-2022-h1-list.pdf, …-sheets.pdf."""
     if name == "summary":
         return f"{source.stem}.{fmt}"
     return f"{source.stem}-{name}.{fmt}"
@@ -135,5 +130,5 @@ def render_tasks(
     files: dict[Path, bytes] = {}
     for name, fmt in chosen:
         doc = docs[name]
-        files[out_dir / output_name(source, doc, fmt)] = renderers.writer(fmt).render(doc)
+        files[out_dir / file_name(source, name, fmt)] = renderers.writer(fmt).render(doc)
     return files

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .batch import Outcome, build_all, default_jobs, shared_renderers
-from .build import DOCUMENTS, FORMATS
+from .build import DOCUMENTS, FORMATS, file_name
 from .fonts import FontError
 from .load import InputError, load
 from .progress import Progress
@@ -129,13 +129,14 @@ def _same_output_names(sources: tuple[Path, ...]) -> list[str]:
     first: dict[str, Path] = {}
     lines = []
     for source in sources:
-        if source.stem in first:
+        name = file_name(source, DOCUMENTS[0], FORMATS[0])
+        if name in first:
             lines.append(
-                f"{first[source.stem]} と {source} は出力名が同じです（{source.stem}.docx など）。"
+                f"{first[name]} と {source} は出力名が同じです（{name} など）。"
                 "後の入力が先の出力を上書きしてしまいます。"
             )
         else:
-            first[source.stem] = source
+            first[name] = source
     return lines
 
 
@@ -179,7 +180,6 @@ def check(inputs: tuple[Path, ...]) -> None:
             for line in err.lines():
                 _err(f"  {line}")
             continue
-        activities = sum(len(b.activities) for p in data.perspectives for b in p.businesses)
-        click.echo(f"OK: {source}（取組の視点 {len(data.perspectives)}、活動 {activities}）")
+        click.echo(f"OK: {source}（取組の視点 {len(data.perspectives)}、活動 {data.activity_count()}）")
     if failed:
         sys.exit(EXIT_BAD_INPUT)

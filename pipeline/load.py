@@ -340,18 +340,10 @@ def expanded_size(root: Node) -> int:
             continue
         seen.add(id(node))
         order.append(node)
-        stack.extend(_children(node))
+        stack.extend(yamlc.children(node))
     for node in reversed(order):
-        sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in _children(node))
+        sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in yamlc.children(node))
     return sizes[id(root)]
-
-
-def _children(node: Node) -> list[Node]:
-    if isinstance(node, SequenceNode):
-        return list(node.value)
-    if isinstance(node, MappingNode):
-        return [n for pair in node.value for n in pair]
-    return []
 
 
 # What a YAML parser's message (PyYAML or libyaml) means, in words for a first-time editor

@@ -125,6 +125,10 @@ class ReportInput:
                 return status
         raise KeyError(name)
 
+    def activity_count(self) -> int:
+        """How many activities the plan has."""
+        return sum(len(b.activities) for p in self.perspectives for b in p.businesses)
+
     def issue_date(self) -> dt.date:
         """The document date: the report's own, else the day after its term ends."""
         if self.report.date is not None:

@@ -33,6 +33,15 @@ def depth_bound(text: str) -> int:
     return text.count("[") + text.count("{") + 2 * (prefix + 1) + 1
 
 
+def children(node: Node) -> list[Node]:
+    """A node's direct children (a mapping's keys and values)."""
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 def depth(root: Node) -> int:
     """The nesting depth of a node tree (without recursion)."""
     deepest = 0
@@ -44,10 +53,7 @@ def depth(root: Node) -> int:
             continue
         seen.add(id(node))
         deepest = max(deepest, level)
-        if isinstance(node, SequenceNode):
-            stack.extend((child, level + 1) for child in node.value)
-        elif isinstance(node, MappingNode):
-            stack.extend((child, level + 1) for pair in node.value for child in pair)
+        stack.extend((child, level + 1) for child in children(node))
     return deepest
 
 
