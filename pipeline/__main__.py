@@ -1,5 +1,5 @@
 """``python -m pipeline`` is the ``gyokaku`` command."""
 
-from .cli import main
+from .cli import run
 
-main(prog_name="gyokaku")
+run()

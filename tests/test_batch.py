@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,30 @@ def test_long_pdf_table_laid_out_by_window_as_in_one_table(monkeypatch: pytest.M
     monkeypatch.setattr(pdf, "WINDOW_ROWS", 10_000)
     whole = pages(writer.render(doc))
     assert len(whole) > 3 and windowed == whole
+
+
+def _python_m(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8"
+    )
+
+
+def test_process_ends_with_the_exit_code_and_every_message(tmp_path: Path, inputs: list[Path]) -> None:
+    """``run`` ends the process with ``os._exit``: codes and piped messages must survive it."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("plan: [\n", encoding="utf-8")
+    done = _python_m(["build", str(inputs[0]), str(bad), "--out", str(tmp_path / "out"), "-j", "1"], tmp_path)
+    assert done.returncode == 2
+    made = [line for line in done.stdout.splitlines() if line.startswith("作成: ")]
+    assert len(made) == len(os.listdir(tmp_path / "out")) - 1  # each file reported (.gyokaku aside)
+    assert "bad.yaml" in done.stderr and "1 件の入力が失敗しました" in done.stderr
+    assert _python_m(["--version"], tmp_path).returncode == 0
+    assert _python_m(["build", "--format", "rtf"], tmp_path).returncode == 2
+    assert _python_m(["check", str(inputs[0])], tmp_path).stdout.startswith("OK: ")
+
+
+def test_exit_code_of_sys_exit_arguments() -> None:
+    from pipeline.cli import _exit_code
+
+    assert (_exit_code(None), _exit_code(0), _exit_code(2)) == (0, 0, 2)
+    assert _exit_code("message") == 1
