@@ -8,6 +8,9 @@ from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
 
+from . import rlstart  # noqa: F401  (first: reportlab's URL pattern compiled only when used)
+
+# isort: split
 from reportlab.graphics import shapes
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from html import escape  # not xml.sax.saxutils: it imports urllib and ssl (30 ms)
 from itertools import accumulate
 
+from . import rlstart  # noqa: F401  (first: reportlab's URL pattern compiled only when used)
+
+# isort: split
 from reportlab.lib.rl_accel import sameFrag
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
