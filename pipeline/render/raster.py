@@ -10,7 +10,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import chart as ch
 
-SUPERSAMPLE = 3
+SUPERSAMPLE = 2  # drawn at twice the size, then box-reduced: smooth edges (3 looked no different)
+PNG_LEVEL = 1  # zlib level: 10 ms less than 6 for a somewhat larger file (the sample chart 39 KB, not 28)
 
 
 @lru_cache(maxsize=64)
@@ -79,5 +80,5 @@ def to_png(drawing: ch.Drawing, fonts: dict[str, Path], dpi: int) -> bytes:
             )
     final = image.reduce(SUPERSAMPLE)  # box average of each SUPERSAMPLE² block: 10× faster than LANCZOS
     out = io.BytesIO()
-    final.save(out, format="PNG", dpi=(dpi, dpi), optimize=False)
+    final.save(out, format="PNG", dpi=(dpi, dpi), optimize=False, compress_level=PNG_LEVEL)
     return out.getvalue()
