@@ -63,3 +63,22 @@ def test_rows_xml_is_what_lxml_writes_for_the_same_rows() -> None:
     tbl = etree.fromstring(f'<w:tbl xmlns:w="{x.W_NS}">{rows}</w:tbl>')
     again = etree.tostring(tbl, encoding="utf-8").decode()
     assert again[again.index(">") + 1 : -len("</w:tbl>")] == rows
+
+
+def test_a_writer_reusing_its_template_writes_what_a_fresh_writer_writes() -> None:
+    """The set-up template is made once per writer: no document may leave anything in it."""
+    from dataclasses import replace
+
+    from pipeline.build import Renderers, documents
+    from pipeline.cli import SAMPLE
+    from pipeline.load import load
+    from pipeline.render.docx import DocxWriter
+
+    renderers = Renderers.create()
+    docs = documents(load(SAMPLE))
+    docs += [replace(docs[0], meta=replace(docs[0].meta, language="en-US"))]  # a second template
+    one = DocxWriter(renderers.style, renderers.font_files)
+    reused = [one.render(doc) for doc in docs + docs[::-1]]
+    fresh = [DocxWriter(renderers.style, renderers.font_files).render(doc) for doc in docs + docs[::-1]]
+    assert reused == fresh
+    assert len(one._templates) == 2 and len(set(reused)) == len(docs)

@@ -49,16 +49,18 @@ class DocxWriter:
         self._block_width = 0
         self._stream = x.BodyStream()
         self._pending = 0
+        self._templates: dict[str, bytes] = {}
 
     def render(self, doc: dm.Document) -> bytes:
         """The whole document as DOCX bytes (entry times and properties from the input)."""
-        document = docx.Document()
+        document = docx.Document(io.BytesIO(self._template(doc.meta.language)))
         self._orientation = doc.orientation
         self._sect = None
         self._break_pending = False
         self._stream = x.BodyStream()
         self._pending = 0
-        self._setup(document, doc)
+        self._page(document, doc)
+        self._properties(document, doc.meta)
         # python-docx finds it with an XPath over every paragraph: once, not once a table
         self._block_width = document._block_width
         if not self._style_ids:  # the same for every document of this writer: looked up once
@@ -84,11 +86,25 @@ class DocxWriter:
 
     # --- set-up ------------------------------------------------------------------------
 
-    def _setup(self, document: docx.document.Document, doc: dm.Document) -> None:
+    def _template(self, language: str) -> bytes:
+        """python-docx's template set up with this style sheet (styles, numbering, footer).
+
+        Made once per language and kept as a package: defining the styles through python-docx
+        costs more than the rest of a short document, and it is the same for every document.
+        """
+        if language not in self._templates:
+            document = docx.Document()
+            self._setup(document, language)
+            out = io.BytesIO()
+            document.save(out)
+            self._templates[language] = out.getvalue()
+        return self._templates[language]
+
+    def _setup(self, document: docx.document.Document, language: str) -> None:
         body = self.style.font_of("body").name
         x.strip_theme_fonts(document.styles.element)
-        x.set_defaults(document.styles.element, body, doc.meta.language)
-        x.set_theme_font_lang(document.settings.element, doc.meta.language)
+        x.set_defaults(document.styles.element, body, language)
+        x.set_theme_font_lang(document.settings.element, language)
         x.set_word_2013_layout(document.settings.element)
         x.drop_template_leftovers(document.part.package.rels, document.part.rels)
         for name in self.style.roles:
@@ -103,8 +119,7 @@ class DocxWriter:
             round(bullet.hanging * TWIPS_PER_MM),
         )
         x.set_numbering(document.styles[bullet.word_style].element.get_or_add_pPr(), num_id)
-        self._page(document, doc)
-        self._properties(document, doc.meta)
+        self._footer(document)
 
     def _define_style(self, document: docx.document.Document, role_name: str) -> None:
         role = self.style.role(role_name)
@@ -143,7 +158,10 @@ class DocxWriter:
         section.top_margin, section.bottom_margin = Mm(m["top"]), Mm(m["bottom"])
         section.left_margin, section.right_margin = Mm(m["left"]), Mm(m["right"])
         section.footer_distance = Mm(self.style.footer_distance - self.style.role("footer").size * 0.1)
-        footer = section.footer.paragraphs[0]
+
+    def _footer(self, document: docx.document.Document) -> None:
+        """The page number, centred in the footer (``- 1 -``)."""
+        footer = document.sections[0].footer.paragraphs[0]
         footer.style = document.styles[self.style.role("footer").word_style]
         before, _, after = self.style.page_number.partition("{page}")
         if before:
