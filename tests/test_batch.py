@@ -130,9 +130,14 @@ def test_font_cache_restores_the_parsed_font(tmp_path: Path, monkeypatch: pytest
     parsed = fontcache.ttfont("a", path)
     (entry,) = (tmp_path / "cache").iterdir()
     restored = fontcache.ttfont("b", path)
-    assert restored.fontName == "b" and restored.face._ttf_data == parsed.face._ttf_data
-    for key in ("charToGlyph", "charWidths", "hmetrics", "glyphPos", "ascent", "descent", "bbox"):
+    assert restored.fontName == "b" and restored.face._ttf_data[:] == parsed.face._ttf_data
+    assert "glyphToChar" not in vars(restored.face)  # unpickled only when asked for
+    tables = ("charToGlyph", "charWidths", "hmetrics", "glyphPos", "glyphToChar")
+    for key in (*tables, "ascent", "descent", "bbox"):
         assert getattr(restored.face, key) == getattr(parsed.face, key)
+    assert restored.face.makeSubset(range(64, 128)) == parsed.face.makeSubset(range(64, 128))
+    with pytest.raises(AttributeError):
+        restored.face.no_such_table  # noqa: B018
     assert restored.stringWidth("進捗状況1,543", 10.5) == parsed.stringWidth("進捗状況1,543", 10.5)
     assert [restored.face._pdfScale(v) for v in (1, 977, 2048)] == [
         parsed.face._pdfScale(v) for v in (1, 977, 2048)

@@ -5,12 +5,17 @@ about 0.1 s for each BIZ UD face, 0.3 s of every cold ``gyokaku build``. The par
 once in the user's cache folder, keyed by the font file (path, size, time), reportlab's and
 Python's versions; anything unexpected (no cache folder, a stale or broken entry) falls back to
 parsing the file, so the cache can only make a run faster, never different.
+
+A restored face maps the font file instead of reading it (only the glyphs a PDF uses are
+read, when it is saved), and unpickles its glyph → characters table only if something asks for
+it (reportlab's text shaping does; gyokaku's PDFs never shape text).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import mmap
 import os
 import pickle
 import sys
@@ -21,7 +26,8 @@ from weakref import WeakKeyDictionary
 import reportlab
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+LAZY = "glyphToChar"  # a face's table restored only when asked for
 
 
 class _Scale:
@@ -90,8 +96,9 @@ def _store(entry: Path, font: TTFont) -> None:
     if len(data) != Path(face["filename"]).stat().st_size:
         return  # not a plain font file: keep it out of the cache
     face["_pdfScale"] = _Scale(face["unitsPerEm"])
+    lazy = pickle.dumps(face.pop(LAZY), protocol=pickle.HIGHEST_PROTOCOL)
     state = dict(vars(font), face=None, state=None)
-    blob = pickle.dumps((state, face), protocol=pickle.HIGHEST_PROTOCOL)
+    blob = pickle.dumps((state, face, lazy), protocol=pickle.HIGHEST_PROTOCOL)
     entry.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".font-", dir=entry.parent)
     try:
@@ -104,11 +111,30 @@ def _store(entry: Path, font: TTFont) -> None:
         raise
 
 
+class _RestoredFace(TTFontFace):
+    """A ``TTFontFace`` from the cache: its ``glyphToChar`` unpickled on first use."""
+
+    def __getattr__(self, name: str):
+        stored = self.__dict__.get("_gk_lazy")
+        if name != LAZY or stored is None:
+            raise AttributeError(name)
+        value = self.__dict__[LAZY] = pickle.loads(stored)
+        del self.__dict__["_gk_lazy"]
+        return value
+
+
+def _mapped(path: Path) -> mmap.mmap:
+    """The font file's bytes, mapped read-only (sliced as reportlab slices its bytes)."""
+    with open(path, "rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
 def _restore(blob: bytes, name: str, path: Path) -> TTFont:
-    state, face_state = pickle.loads(blob)
-    face = TTFontFace.__new__(TTFontFace)
+    state, face_state, lazy = pickle.loads(blob)
+    face = _RestoredFace.__new__(_RestoredFace)
     face.__dict__.update(face_state)
-    face._ttf_data = path.read_bytes()
+    face._gk_lazy = lazy
+    face._ttf_data = _mapped(path)
     font = TTFont.__new__(TTFont)
     font.__dict__.update(state)
     font.fontName = name
