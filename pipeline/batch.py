@@ -99,17 +99,18 @@ def fewer_collections() -> Iterator[None]:
 
 # --- one input on two cores: its files shared between this process and a forked child -----------
 
-# Seconds a file takes, fixed and per activity, and a writer's import (measured on a 2-core EPYC,
+# Seconds a file takes, fixed and per activity, and a writer's start (measured on a 2-core EPYC,
 # bench/RESULTS.md): only the ratios matter, to share the files of one input between two cores.
 TASK_SECONDS = {
-    ("summary", "docx"): (0.19, 0.00011),
-    ("summary", "pdf"): (0.07, 0.00015),
-    ("list", "docx"): (0.08, 0.00001),
-    ("list", "pdf"): (0.06, 0.0014),
-    ("sheets", "docx"): (0.16, 0.0008),
-    ("sheets", "pdf"): (0.15, 0.0026),
+    ("summary", "docx"): (0.11, 0.00004),
+    ("summary", "pdf"): (0.05, 0.00014),
+    ("list", "docx"): (0.03, 0.00003),
+    ("list", "pdf"): (0.015, 0.0014),
+    ("sheets", "docx"): (0.03, 0.00076),
+    ("sheets", "pdf"): (0.04, 0.0029),
 }
-IMPORT_SECONDS = {"docx": 0.15, "pdf": 0.4}  # the library, and for PDF the fonts
+# the library's import, and for PDF the fonts, for DOCX the set-up template
+IMPORT_SECONDS = {"docx": 0.18, "pdf": 0.19}
 
 
 def share(chosen: list[Task], activities: int) -> tuple[list[Task], list[Task]]:
