@@ -58,7 +58,11 @@ def main() -> int:
             source = gen.write(Path(tmp) / f"plan-{args.input}.yaml", int(args.input))
         for name, seconds in stages(source, formats):
             print(f"{name:<28} {seconds:8.2f} s")
-        from pyinstrument import Profiler
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            print("プロファイルには pyinstrument が要ります: pip install -e '.[bench]'（make bench が入れます）")
+            return 1
 
         profiler = Profiler(interval=0.001)
         profiler.start()
