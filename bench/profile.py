@@ -61,7 +61,7 @@ def main() -> int:
         try:
             from pyinstrument import Profiler
         except ImportError:
-            print("プロファイルには pyinstrument が要ります: pip install -e '.[bench]'（make bench が入れます）")
+            print("プロファイルには pyinstrument が要ります: pip install -e '.[bench]'")
             return 1
 
         profiler = Profiler(interval=0.001)
