@@ -112,7 +112,11 @@ def _store(entry: Path, font: TTFont) -> None:
 
 
 class _RestoredFace(TTFontFace):
-    """A ``TTFontFace`` from the cache: its ``glyphToChar`` unpickled on first use."""
+    """A ``TTFontFace`` from the cache: ``glyphToChar`` unpickled on first use, tables kept.
+
+    reportlab copies a whole table out of the font each time it makes a subset (the glyph
+    table: 4–6 MB, for every 256 characters a PDF uses); a restored face copies it once.
+    """
 
     def __getattr__(self, name: str):
         stored = self.__dict__.get("_gk_lazy")
@@ -121,6 +125,13 @@ class _RestoredFace(TTFontFace):
         value = self.__dict__[LAZY] = pickle.loads(stored)
         del self.__dict__["_gk_lazy"]
         return value
+
+    def get_table(self, tag):
+        tables = self.__dict__.setdefault("_gk_tables", {})
+        found = tables.get(tag)
+        if found is None:
+            found = tables[tag] = super().get_table(tag)
+        return found
 
 
 def _mapped(path: Path) -> mmap.mmap:
