@@ -14,9 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from . import yamlc
 from .model import (
     DEFAULT_STATUSES,
@@ -33,6 +30,7 @@ from .model import (
     Status,
     Text,
 )
+from .yamlc import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_NODES = 2_000_000
@@ -226,7 +224,7 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_CONSTRUCTOR = yamlc.SafeConstructor()
 
 
 def _construct(node: ScalarNode) -> object:
@@ -376,13 +374,13 @@ def _syntax_hint(detail: str) -> str:
 def _compose(text: str, name: str) -> Node:
     try:
         node = yamlc.compose(text)
-    except yaml.MarkedYAMLError as err:
+    except yamlc.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         loc = Loc(name, mark.line + 1, mark.column + 1) if mark else Loc(name, 0, 0)
         detail = " ".join(filter(None, [err.context, err.problem]))
         message = f"YAML の書き方に誤りがあります: {_syntax_hint(detail)}（{detail}）"
         raise InputError([Problem(loc, "", message)]) from None
-    except yaml.YAMLError as err:
+    except yamlc.YAMLError as err:
         raise InputError([Problem(Loc(name, 0, 0), "", f"YAML として読めません（{err}）。")]) from None
     except RecursionError:
         raise InputError([Problem(Loc(name, 0, 0), "", "入れ子が深すぎます。")]) from None

@@ -9,8 +9,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from . import yamlc
 
 STYLES_DIR = Path(os.environ.get("GYOKAKU_STYLES", Path(__file__).resolve().parent.parent / "styles"))
@@ -117,7 +115,7 @@ def load_style(style: str = "default") -> StyleSheet:
         raw = yamlc.safe_load(path.read_text(encoding="utf-8"))
     except OSError:
         raise StyleError(f"{path}: スタイルシートが見つかりません。") from None
-    except yaml.YAMLError as err:
+    except yamlc.YAMLError as err:
         raise StyleError(f"{path}: スタイルシートの YAML に誤りがあります（{err}）。") from None
     try:
         return _build(path.stem, raw)

@@ -11,8 +11,17 @@ from __future__ import annotations
 
 import re
 
-import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from .lazyre import YAML_NON_PRINTABLE, deferred
+
+# The one import of PyYAML (``lazyre``: its unused pattern for unprintable characters is not
+# compiled at start); the other modules take its names from here.
+with deferred(YAML_NON_PRINTABLE):
+    import yaml
+    from yaml.constructor import SafeConstructor as SafeConstructor
+    from yaml.error import MarkedYAMLError as MarkedYAMLError
+    from yaml.error import YAMLError as YAMLError
+    from yaml.nodes import MappingNode, Node, SequenceNode
+    from yaml.nodes import ScalarNode as ScalarNode
 
 C_LOADER = getattr(yaml, "CSafeLoader", None)
 C_MAX_DEPTH = 1000  # far below where the C composer's recursion overflows a 1 MB stack (Windows)

@@ -38,20 +38,3 @@ def test_one_font_lines_are_the_frag_lines(text: str) -> None:
         (line.extraSpace, "".join(w.text for w in line.words)) for line in full.lines
     ]
 
-
-def test_reportlab_url_pattern_is_compiled_only_when_used() -> None:
-    """``rlstart`` defers reportlab's URL pattern; once used it matches as the compiled one."""
-    import re
-
-    from reportlab.platypus import paragraph
-
-    from pipeline.render import pdf, rlstart
-
-    assert pdf.rlstart is rlstart
-    assert isinstance(paragraph.uri_pat, rlstart.LazyPattern)  # reportlab still compiles it at import
-    pattern, flags = paragraph.uri_pat._args
-    compiled = re.compile(pattern, flags)
-    for uri in ["https://example.jp/a/b", "http://192.168.0.1:8080/x?y", "ftp://例え.jp/", "not a uri", "a://b"]:
-        lazy, real = paragraph.uri_pat.match(uri), compiled.match(uri)
-        assert (lazy and lazy.groups()) == (real and real.groups())
-    assert paragraph._uri_split_pairs("https://example.jp/a/b")[0] == ("https://example.jp/a/", "b")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,32 @@ def test_deep_nesting_never_reaches_the_c_composer() -> None:
 def test_depth_bound_holds_for_block_nesting() -> None:
     text = "a:\n  b:\n    - - c: 1\n      - d\n"
     assert yamlc.depth(yaml.compose(text, Loader=yaml.SafeLoader)) <= yamlc.depth_bound(text)
+
+
+LAZY_CHECK = """
+import re, sys
+import pipeline.load, pipeline.render.pdf  # as the command imports them: before yaml and reportlab
+import yaml.reader
+from reportlab.platypus import paragraph
+from pipeline import lazyre
+
+for owner, name in ((yaml.reader.Reader, "NON_PRINTABLE"), (paragraph, "uri_pat")):
+    lazy = getattr(owner, name)
+    assert isinstance(lazy, lazyre.LazyPattern), name
+    pattern, flags = lazy._args
+    real = re.compile(pattern, flags)
+    for text in ["abc", "a\\x07b", "\\ufeff", "https://example.jp/a/b", "http://192.168.0.1:8080/x?y", "a://b"]:
+        ours, theirs = lazy.search(text), real.search(text)
+        assert (ours and (ours.span(), ours.groups())) == (theirs and (theirs.span(), theirs.groups())), text
+try:
+    yaml.safe_load("a: \\x07")
+except yaml.reader.ReaderError as err:
+    print("refused", err.character == 7)
+"""
+
+
+def test_unused_library_patterns_are_compiled_only_when_used() -> None:
+    """``lazyre``: PyYAML's and reportlab's big patterns wait for a use, then match as compiled."""
+    done = subprocess.run([sys.executable, "-c", LAZY_CHECK], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["refused", "True"]  # the pure-Python reader still refuses it
