@@ -74,10 +74,8 @@ class DocxWriter:
             if self._pending >= FLUSH_BLOCKS:
                 self._flush(body)
         self._flush(body)
-        out = io.BytesIO()
-        document.save(out)  # an empty body: the blocks are in the stream
-        date = doc.meta.date
-        return x.normalise_zip(out.getvalue(), (date.year, date.month, date.day, 0, 0, 0), self._stream)
+        date = doc.meta.date  # saved with an empty body: the blocks are in the stream
+        return x.save_package(document, (date.year, date.month, date.day, 0, 0, 0), self._stream)
 
     def _flush(self, body) -> None:
         """The finished blocks out of the tree, into the body stream."""

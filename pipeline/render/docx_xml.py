@@ -14,7 +14,10 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import IO
 
+from docx.document import Document as DocxDocument
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from lxml import etree
@@ -259,25 +262,51 @@ def add_field(
     run(fld("end"))
 
 
-def normalise_zip(
-    data: bytes, date_time: tuple[int, int, int, int, int, int], body: BodyStream | None = None
-) -> bytes:
-    """The same package with fixed entry times, so equal input gives equal bytes.
+class _FixedZip:
+    """A package writer for python-docx's ``PackageWriter`` steps: fixed entry times, one deflate.
 
-    With ``body``, its blocks are put into ``word/document.xml`` (saved with an empty body).
+    Equal input gives equal bytes (no clock in the file); with ``body``, its blocks are put into
+    ``word/document.xml`` (saved with an empty body) as the part is written.
     """
+
+    def __init__(self, out: IO[bytes], date_time: tuple[int, ...], body: BodyStream | None) -> None:
+        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+        self._date_time = date_time
+        self._body = body
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=self._date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        if self._body is not None and info.filename == DOCUMENT_PART:
+            with self._zip.open(info, "w") as dest:
+                for piece in self._body.spliced(blob):
+                    dest.write(piece)
+        else:
+            self._zip.writestr(info, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def save_package(
+    document: DocxDocument, date_time: tuple[int, int, int, int, int, int], body: BodyStream | None = None
+) -> bytes:
+    """The document as DOCX bytes: what ``document.save`` writes, with fixed entry times.
+
+    python-docx's own steps (``PackageWriter``) write through ``_FixedZip``, so every part is
+    deflated once, as saved, instead of saved and then read and deflated again.
+    """
+    package = document.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=date_time)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            if body is not None and info.filename == DOCUMENT_PART:
-                with zout.open(fixed, "w") as dest:
-                    for piece in body.spliced(zin.read(info.filename)):
-                        dest.write(piece)
-            else:
-                zout.writestr(fixed, zin.read(info.filename))
+    writer = _FixedZip(out, date_time, body)
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
+    writer.close()
     return out.getvalue()
 
 
