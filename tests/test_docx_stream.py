@@ -91,3 +91,19 @@ def test_a_writer_reusing_its_template_writes_what_a_fresh_writer_writes() -> No
     fresh = [DocxWriter(renderers.style, renderers.font_files).render(doc) for doc in docs + docs[::-1]]
     assert reused == fresh
     assert len(one._templates) == 2 and len(set(reused)) == len(docs)
+
+
+def test_role_style_ids_are_what_python_docx_would_set() -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+
+    from pipeline.build import Renderers
+    from pipeline.render.docx import DocxWriter
+
+    renderers = Renderers.create()
+    writer = DocxWriter(renderers.style, renderers.font_files)
+    document = docx.Document(io.BytesIO(writer._template("ja-JP")))
+    ids = writer._paragraph_style_ids(document)
+    for role in renderers.style.roles:
+        style = document.styles[renderers.style.role(role).word_style]
+        assert ids[role] == document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH), role
+    assert None in ids.values()  # the body text is Word's default paragraph style (Normal)

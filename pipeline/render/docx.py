@@ -230,11 +230,19 @@ class DocxWriter:
         return self.style.role(role).word_style
 
     def _paragraph_style_ids(self, document: docx.document.Document) -> dict[str, str | None]:
-        """Each role's style id, looked up once (``None`` for the default style, as python-docx)."""
-        return {
-            name: document.part.get_style_id(document.styles[self._word_style(name)], WD_STYLE_TYPE.PARAGRAPH)
-            for name in self.style.roles
-        }
+        """Each role's style id, looked up once (``None`` for the default style, as python-docx).
+
+        As ``get_style_id`` decides, with the default style found once, not once a role.
+        """
+        styles = document.styles
+        default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        ids = {}
+        for name in self.style.roles:
+            style = styles[self._word_style(name)]
+            if style.type != WD_STYLE_TYPE.PARAGRAPH:
+                raise ValueError(f"{style.name}: not a paragraph style")
+            ids[name] = None if style == default else style.style_id
+        return ids
 
     def paragraph(self, container, text: str, role: str) -> DocxParagraph:
         """A paragraph of ``role``; a ``\\n`` becomes a line break inside it."""
