@@ -6,9 +6,9 @@ once in the user's cache folder, keyed by the font file (path, size, time), repo
 Python's versions; anything unexpected (no cache folder, a stale or broken entry) falls back to
 parsing the file, so the cache can only make a run faster, never different.
 
-A restored face maps the font file instead of reading it (only the glyphs a PDF uses are
-read, when it is saved), and unpickles its glyph → characters table only if something asks for
-it (reportlab's text shaping does; gyokaku's PDFs never shape text).
+A restored face maps the font file instead of reading it up front (the tables a PDF embeds
+are read when it is saved, each once), and unpickles its glyph → characters table only if
+something asks for it (reportlab's text shaping does; gyokaku's PDFs never shape text).
 """
 
 from __future__ import annotations
