@@ -148,6 +148,23 @@ def test_font_cache_restores_the_parsed_font(tmp_path: Path, monkeypatch: pytest
     assert again.face.charWidths == parsed.face.charWidths
 
 
+def test_font_cache_keeps_one_entry_per_font_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry made for another version of the font or cache is removed when the new one is stored."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GYOKAKU_CACHE_DIR", str(cache))
+    path = batch.shared_renderers("default").font_files["mincho"]
+    cache.mkdir()
+    stale = cache / f"{path.stem}-0123456789abcdef.pickle"
+    others = [cache / f"{path.stem}-Extra-0123456789abcdef.pickle", cache / "Other-0123456789abcdef.pickle"]
+    for old in [stale, *others]:
+        old.write_bytes(b"old")
+    fontcache.ttfont("a", path)
+    entry = fontcache._entry(path, 0)
+    assert entry.exists() and not stale.exists()
+    assert all(other.exists() for other in others)
+    assert sorted(cache.iterdir()) == sorted([entry, *others])
+
+
 def test_long_pdf_table_laid_out_by_window_as_in_one_table(monkeypatch: pytest.MonkeyPatch) -> None:
     """A long table is split page by page from a window of rows: same pages, same text."""
     import datetime as dt

@@ -14,10 +14,12 @@ something asks for it (reportlab's text shaping does; gyokaku's PDFs never shape
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import mmap
 import os
 import pickle
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -109,6 +111,22 @@ def _store(entry: Path, font: TTFont) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    _drop_stale(entry)
+
+
+def _drop_stale(entry: Path) -> None:
+    """Remove the older entries of ``entry``'s font file name: only ``entry`` can be used now.
+
+    They were made for another version of the font, reportlab, Python or this cache. Two
+    different files of one name would replace each other's entry at every run: parsed each
+    time, never wrong.
+    """
+    stem = entry.name[: -len("-0123456789abcdef.pickle")]
+    same_font = re.compile(re.escape(stem) + r"-[0-9a-f]{16}\.pickle")
+    for other in entry.parent.glob(f"{glob.escape(stem)}-*.pickle"):
+        if other != entry and same_font.fullmatch(other.name):
+            with contextlib.suppress(OSError):
+                other.unlink()
 
 
 class _RestoredFace(TTFontFace):
