@@ -114,19 +114,3 @@ class Document:
     meta: Meta
     blocks: tuple[Block, ...]
     orientation: str = "portrait"
-
-    def text_lines(self) -> list[str]:
-        """Every printed line of text, in order (what a reader should find in any rendering)."""
-        out: list[str] = []
-        for block in self.blocks:
-            if isinstance(block, DocNumber | Heading | Paragraph | Caption):
-                out.append(block.text)
-            elif isinstance(block, TitleBlock):
-                out.extend(block.lines)
-            elif isinstance(block, BulletList):
-                for item in block.items:
-                    out.extend(item.split("\n"))
-            elif isinstance(block, Table):
-                for row in (*block.header, *block.rows, *block.totals):
-                    out.append("\t".join(row))
-        return out

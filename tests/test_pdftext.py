@@ -37,4 +37,3 @@ def test_one_font_lines_are_the_frag_lines(text: str) -> None:
     assert [(extra, "".join(words)) for extra, words in quick.lines] == [
         (line.extraSpace, "".join(w.text for w in line.words)) for line in full.lines
     ]
-

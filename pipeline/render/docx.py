@@ -297,8 +297,3 @@ class DocxWriter:
         run = para.add_run()
         run.add_picture(io.BytesIO(png), width=Mm(self.style.chart.width))
         x.set_alt_text(run._r, "活動数内訳", chart.alt_text)
-
-
-def _add_lines(para: DocxParagraph, text: str) -> None:
-    """The text's lines as runs separated by line breaks (``w:br``)."""
-    x.add_runs(para._p, text)

@@ -121,7 +121,7 @@ def _drop_stale(entry: Path) -> None:
     different files of one name would replace each other's entry at every run: parsed each
     time, never wrong.
     """
-    stem = entry.name[: -len("-0123456789abcdef.pickle")]
+    stem = entry.name.rsplit("-", 1)[0]  # as ``_entry`` names it: STEM-HASH.pickle
     same_font = re.compile(re.escape(stem) + r"-[0-9a-f]{16}\.pickle")
     for other in entry.parent.glob(f"{glob.escape(stem)}-*.pickle"):
         if other != entry and same_font.fullmatch(other.name):
