@@ -5,12 +5,16 @@ All wording of the documents lives here; the numbers come from ``aggregate``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import NamedTuple
+
 from .aggregate import Counts, Delayed, Row
 from .docmodel import (
     Block,
     BulletList,
     Caption,
     Chart,
+    Column,
     DocNumber,
     Document,
     Heading,
@@ -23,6 +27,76 @@ from .docmodel import (
 )
 from .era import fiscal_year_label
 from .model import TERMS, Activity, Business, Perspective, ReportInput, Status
+
+
+class ListEntry(NamedTuple):
+    """One row of the activity list: an activity, its business and its number in the list."""
+
+    number: int
+    business: Business
+    activity: Activity
+
+
+class ListSubtotal(NamedTuple):
+    """The 小計 row under one perspective's part of the activity list."""
+
+    counts: Counts
+    row: Row
+
+
+class SheetFacts(NamedTuple):
+    """What a business's sheet states about it: the business and its numbered perspective."""
+
+    number: int
+    perspective: Perspective
+    business: Business
+
+
+# --- every table's columns, each specified once: header, relative width, alignment of the body
+# cells, what fills a body cell and (where the table has one) a total cell. The writers read the
+# header, widths and alignments that ``Table.of`` derives from these.
+
+CountColumn = Column[Row, Counts]
+ListColumn = Column[ListEntry, ListSubtotal]
+FactsColumn = Column[SheetFacts, None]
+SheetColumn = Column[Activity, None]
+
+# 【活動数一覧】: the perspective, one column per status (``status_count_column``), the total
+COUNT_PERSPECTIVE: CountColumn = Column(
+    "取組の視点", 3.6, "left", lambda r: perspective_label(r.number, r.perspective), lambda c: "合計"
+)
+COUNT_STATUS_WIDTH = 1.0
+COUNT_TOTAL: CountColumn = Column("合計", 1.0, "right", lambda r: str(r.total), lambda c: str(c.activities))
+
+# 資料1-2 活動一覧: one table per perspective, a 小計 row at its foot
+LIST_COLUMNS: tuple[ListColumn, ...] = (
+    Column("No.", 0.55, "right", lambda e: str(e.number), lambda t: "小計"),
+    Column("事業名", 2.7, "left", lambda e: business_label(e.business)),
+    Column("活動名", 2.6, "left", lambda e: e.activity.name),
+    Column("担当課", 1.2, "left", lambda e: department(e.business, e.activity)),
+    Column("取組状況", 4.9, "left", lambda e: activity_points(e.activity), lambda t: status_breakdown(*t)),
+    Column("進捗区分", 1.05, "center", lambda e: e.activity.status, lambda t: str(t.row.total)),
+)
+
+# 資料1-3 個票: the business's facts at the head of its sheet
+FACTS_COLUMNS: tuple[FactsColumn, ...] = (
+    Column("事業名", 2.6, "left", lambda f: f.business.name),
+    Column("取組の視点", 2.6, "left", lambda f: perspective_label(f.number, f.perspective.name)),
+    Column("重点", 0.7, "center", lambda f: "重点" if f.business.priority else "－"),
+    Column("担当課", 1.4, "left", lambda f: f.business.department or "－"),
+    Column("活動数", 0.7, "right", lambda f: str(len(f.business.activities))),
+)
+
+# 資料1-3 個票: an activity's one-row table, 進捗区分 then text columns chosen and ordered by
+# ``sheet_text_columns``; the text columns share SHEET_TEXT_WIDTH equally.
+SHEET_TEXT_WIDTH = 7.2
+SHEET_STATUS: SheetColumn = Column("進捗区分", 1.0, "center", lambda a: a.status)
+SHEET_REASON: SheetColumn = Column("「{status}」の理由", SHEET_TEXT_WIDTH, "left", lambda a: a.reason or "")
+SHEET_PLAN: SheetColumn = Column("今年度の計画", SHEET_TEXT_WIDTH, "left", lambda a: a.plan or "－")
+SHEET_RESULTS: SheetColumn = Column(
+    "取組状況", SHEET_TEXT_WIDTH, "left", lambda a: bullets_text(a.results) or "－"
+)
+SHEET_NEXT: SheetColumn = Column("今後の取組", SHEET_TEXT_WIDTH, "left", lambda a: a.next or "－")
 
 
 def perspective_label(number: int, name: str) -> str:
@@ -94,21 +168,25 @@ def delayed_heading(counts: Counts) -> str:
     return f"{delayed_names(counts)}とした取組"
 
 
+def status_count_column(index: int, status: Status) -> CountColumn:
+    """A status's column of the count table: its activities per perspective, then in all."""
+    return Column(
+        status.name,
+        COUNT_STATUS_WIDTH,
+        "right",
+        lambda r: str(r.counts[index]),
+        lambda c: str(c.column_totals[index]),
+    )
+
+
+def count_columns(statuses: tuple[Status, ...]) -> tuple[CountColumn, ...]:
+    """The count table's columns: the perspective, each status, the total."""
+    return (COUNT_PERSPECTIVE, *(status_count_column(i, s) for i, s in enumerate(statuses)), COUNT_TOTAL)
+
+
 def count_table(counts: Counts) -> Table:
     """【活動数一覧】: perspectives × statuses with row and column totals."""
-    header = ("取組の視点", *(s.name for s in counts.statuses), "合計")
-    rows = tuple(
-        (perspective_label(r.number, r.perspective), *map(str, r.counts), str(r.total)) for r in counts.rows
-    )
-    totals = (("合計", *map(str, counts.column_totals), str(counts.activities)),)
-    n = len(counts.statuses)
-    return Table(
-        header=(header,),
-        rows=rows,
-        totals=totals,
-        widths=(3.6, *([1.0] * n), 1.0),
-        align=("left", *(["right"] * (n + 1))),
-    )
+    return Table.of(count_columns(counts.statuses), counts.rows, (counts,))
 
 
 def count_chart(counts: Counts) -> Chart:
@@ -213,7 +291,8 @@ def sheets_number(data: ReportInput) -> str | None:
 
 def head_blocks(number: str | None, title_lines: tuple[str, ...]) -> list[Block]:
     """The document number (when given) and the title block."""
-    return ([DocNumber(number)] if number else []) + [TitleBlock(title_lines)]
+    blocks: list[Block] = [DocNumber(number)] if number else []
+    return [*blocks, TitleBlock(title_lines)]
 
 
 def detail_meta(data: ReportInput, number: str | None, title: str) -> Meta:
@@ -237,22 +316,10 @@ def bullets_text(items: tuple[str, ...]) -> str:
     return "\n".join("・" + item.replace("\n", "\n\u3000") for item in items)
 
 
-LIST_HEADER = ("No.", "事業名", "活動名", "担当課", "取組状況", "進捗区分")
-
-
-def list_rows(perspective: Perspective, start: int) -> list[tuple[str, ...]]:
-    """One row per activity of a perspective, numbered from ``start``, in plan order."""
-    rows = []
-    number = start
-    for business in perspective.businesses:
-        name = business_label(business)
-        for activity in business.activities:
-            results = activity_points(activity)
-            rows.append(
-                (str(number), name, activity.name, department(business, activity), results, activity.status)
-            )
-            number += 1
-    return rows
+def list_entries(perspective: Perspective, start: int) -> list[ListEntry]:
+    """One entry per activity of a perspective, numbered from ``start``, in plan order."""
+    activities = [(b, a) for b in perspective.businesses for a in b.activities]
+    return [ListEntry(number, b, a) for number, (b, a) in enumerate(activities, start=start)]
 
 
 def activity_points(activity: Activity) -> str:
@@ -261,10 +328,9 @@ def activity_points(activity: Activity) -> str:
     return bullets_text(reason + activity.results)
 
 
-def subtotal_row(counts: Counts, row: Row) -> tuple[str, ...]:
-    """小計 of one perspective: its activities by status, the same numbers as the count table."""
-    parts = "、".join(f"{s.name} {n}" for s, n in zip(counts.statuses, row.counts))
-    return ("小計", "", "", "", parts, str(row.total))
+def status_breakdown(counts: Counts, row: Row) -> str:
+    """済 0、概ね順調 6、… — one perspective's activities by status, as in the count table."""
+    return "、".join(f"{s.name} {n}" for s, n in zip(counts.statuses, row.counts))
 
 
 def activity_list(data: ReportInput, counts: Counts) -> Document:
@@ -275,36 +341,28 @@ def activity_list(data: ReportInput, counts: Counts) -> Document:
     start = 1
     for perspective, row in zip(data.perspectives, counts.rows):
         blocks.append(Heading(2, perspective_label(row.number, perspective.name)))
-        rows = list_rows(perspective, start)
-        start += len(rows)
-        blocks.append(
-            Table(
-                header=(LIST_HEADER,),
-                rows=tuple(rows),
-                totals=(subtotal_row(counts, row),),
-                widths=(0.55, 2.7, 2.6, 1.2, 4.9, 1.05),
-                align=("right", "left", "left", "left", "left", "center"),
-            )
-        )
+        entries = list_entries(perspective, start)
+        start += len(entries)
+        blocks.append(Table.of(LIST_COLUMNS, entries, (ListSubtotal(counts, row),)))
     blocks += [Caption("【活動数一覧】"), count_table(counts), *status_legend(counts)]
     meta = detail_meta(data, number, " ".join(title_lines))
     return Document("list", meta, tuple(blocks), orientation="landscape")
 
 
-def sheet_columns(activity: Activity, status: Status) -> list[tuple[str, str]]:
-    """The text columns of an activity's sheet table, in reading order.
+def sheet_text_columns(activity: Activity, status: Status) -> list[SheetColumn]:
+    """The text columns of an activity's sheet table, in reading order, sharing SHEET_TEXT_WIDTH.
 
     A reason comes first; a delayed activity without one shows its results first, as
     section 3 of the summary does; otherwise plan, results, next steps.
     """
-    plan = ("今年度の計画", activity.plan or "－")
-    results = ("取組状況", bullets_text(activity.results) or "－")
-    following = ("今後の取組", activity.next or "－")
     if activity.reason:
-        return [(f"「{activity.status}」の理由", activity.reason), plan, results, following]
-    if status.delayed:
-        return [results, plan, following]
-    return [plan, results, following]
+        reason = replace(SHEET_REASON, header=SHEET_REASON.header.format(status=activity.status))
+        columns = [reason, SHEET_PLAN, SHEET_RESULTS, SHEET_NEXT]
+    elif status.delayed:
+        columns = [SHEET_RESULTS, SHEET_PLAN, SHEET_NEXT]
+    else:
+        columns = [SHEET_PLAN, SHEET_RESULTS, SHEET_NEXT]
+    return [replace(c, width=c.width / len(columns)) for c in columns]
 
 
 def activity_sheet(data: ReportInput, business: Business, number: int, activity: Activity) -> list[Block]:
@@ -312,37 +370,15 @@ def activity_sheet(data: ReportInput, business: Business, number: int, activity:
     title = f"（{number}）{activity.name}"
     if activity.department and activity.department != business.department:
         title += f"（{activity.department}）"
-    columns = [("進捗区分", activity.status), *sheet_columns(activity, data.status(activity.status))]
-    text_width = 7.2 / (len(columns) - 1)
-    return [
-        Heading(3, title),
-        Table(
-            header=(tuple(c[0] for c in columns),),
-            rows=(tuple(c[1] for c in columns),),
-            widths=(1.0, *([text_width] * (len(columns) - 1))),
-            align=("center", *(["left"] * (len(columns) - 1))),
-        ),
-    ]
+    columns = [SHEET_STATUS, *sheet_text_columns(activity, data.status(activity.status))]
+    return [Heading(3, title), Table.of(columns, (activity,))]
 
 
 def business_sheet(
     data: ReportInput, perspective: Perspective, number: int, business: Business
 ) -> list[Block]:
     """One business's sheet: its facts in a table, then each activity."""
-    facts = Table(
-        header=(("事業名", "取組の視点", "重点", "担当課", "活動数"),),
-        rows=(
-            (
-                business.name,
-                perspective_label(number, perspective.name),
-                "重点" if business.priority else "－",
-                business.department or "－",
-                str(len(business.activities)),
-            ),
-        ),
-        widths=(2.6, 2.6, 0.7, 1.4, 0.7),
-        align=("left", "left", "center", "left", "right"),
-    )
+    facts = Table.of(FACTS_COLUMNS, (SheetFacts(number, perspective, business),))
     blocks: list[Block] = [Heading(1, business_label(business)), facts]
     for i, activity in enumerate(business.activities, start=1):
         blocks += activity_sheet(data, business, i, activity)

@@ -7,7 +7,14 @@ It says what a document contains, in order, with the role of each piece; how a r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+Align = Literal["left", "center", "right"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,19 @@ class Caption:
 
 
 @dataclass(frozen=True)
+class Column(Generic[R, T]):
+    """One column of a table, specified once: its header, relative width, body alignment, and
+    what fills its cells: ``source`` of a body record ``R``, ``total`` of a total record ``T``
+    (an empty cell when ``total`` is None)."""
+
+    header: str
+    width: float
+    align: Align
+    source: Callable[[R], str]
+    total: Callable[[T], str] | None = None
+
+
+@dataclass(frozen=True)
 class Table:
     """A ruled table: header rows, body rows, and total rows at the foot.
 
@@ -79,6 +99,17 @@ class Table:
     totals: tuple[tuple[str, ...], ...] = ()
     widths: tuple[float, ...] = ()
     align: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, columns: Sequence[Column[R, T]], records: Iterable[R], totals: Iterable[T] = ()) -> Table:
+        """The table of ``columns``: one header row, a row per record, a total row per total record."""
+        return cls(
+            header=(tuple(c.header for c in columns),),
+            rows=tuple(tuple(c.source(r) for c in columns) for r in records),
+            totals=tuple(tuple(c.total(t) if c.total else "" for c in columns) for t in totals),
+            widths=tuple(c.width for c in columns),
+            align=tuple(c.align for c in columns),
+        )
 
 
 @dataclass(frozen=True)
@@ -114,3 +145,76 @@ class Document:
     meta: Meta
     blocks: tuple[Block, ...]
     orientation: str = "portrait"
+
+
+# --- a plain-text dump of a document, for review and golden tests ---------------------------------
+
+
+def dump(doc: Document) -> str:
+    """``doc`` as stable, line-oriented text: its properties, then every block in order.
+
+    One block starts one unindented line (its kind, then level or role, then ``:`` and its text);
+    what a block holds follows indented by two spaces. A line break inside a text continues it on
+    the next line, indented two spaces further. Table rows are ``| cell | cell |`` lines; a table
+    with a line break in any cell shows each row as one ``header: text`` line per cell instead.
+    """
+    meta = doc.meta
+    out = [f"document {doc.name} {doc.orientation}"]
+    out += _text("  title: ", meta.title)
+    out += _text("  author: ", meta.author)
+    out += _text("  subject: ", meta.subject)
+    out.append(f"  date: {meta.date.isoformat()}")
+    out.append(f"  language: {meta.language}")
+    out += _text("  keywords: ", " / ".join(meta.keywords))
+    for block in doc.blocks:
+        out += _block(block)
+    return "\n".join(out) + "\n"
+
+
+def _text(prefix: str, text: str) -> list[str]:
+    """``prefix`` and the text's first line; further lines two spaces deeper than the prefix."""
+    first, *rest = text.split("\n")
+    indent = " " * (len(prefix) - len(prefix.lstrip(" ")) + 2)
+    head = prefix + first if first else prefix.rstrip(" ")
+    return [head, *(indent + line if line else "" for line in rest)]
+
+
+def _block(block: Block) -> list[str]:
+    if isinstance(block, DocNumber):
+        return _text("docnumber: ", block.text)
+    if isinstance(block, TitleBlock):
+        return ["title:", *(line for text in block.lines for line in _text("  ", text))]
+    if isinstance(block, Heading):
+        return _text(f"heading {block.level}: ", block.text)
+    if isinstance(block, Paragraph):
+        return _text(f"paragraph {block.role}: ", block.text)
+    if isinstance(block, BulletList):
+        return ["bullets:", *(line for item in block.items for line in _text("  - ", item))]
+    if isinstance(block, Caption):
+        return _text("caption: ", block.text)
+    if isinstance(block, Table):
+        return _table(block)
+    if isinstance(block, Chart):
+        lines = ["chart:", *(f"  slice {s.label}: {s.value}" for s in block.slices)]
+        lines += _text("  center: ", " / ".join(block.center))
+        return lines + _text("  alt: ", block.alt_text)
+    return ["pagebreak"]
+
+
+def _table(table: Table) -> list[str]:
+    n = max((len(r) for r in (*table.header, *table.rows, *table.totals)), default=0)
+    lines = [f"table: {n} columns"]
+    lines.append("  widths: " + " ".join(f"{w:g}" for w in table.widths))
+    lines.append("  align: " + " ".join(table.align))
+    for row in table.header:
+        lines += _text("  header: ", "| " + " | ".join(row) + " |")
+    groups = (("row", table.rows), ("total", table.totals))
+    if not any("\n" in cell for _, rows in groups for row in rows for cell in row):
+        return lines + [f"  {kind}: | " + " | ".join(row) + " |" for kind, rows in groups for row in rows]
+    names = table.header[-1] if table.header else tuple(str(j) for j in range(1, n + 1))
+    for kind, rows in groups:
+        for i, row in enumerate(rows, start=1):
+            lines.append(f"  {kind} {i}:")
+            for name, cell in zip(names, row):
+                lines += _text(f"    {name}: ", cell)
+    return lines
