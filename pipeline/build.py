@@ -11,9 +11,11 @@ from .docmodel import Document
 from .fonts import locate_all
 from .load import InputError, Problem, load
 from .model import ReportInput
+from .render import FORMATS as REGISTRY
+from .render import Writer, default_formats, writer_class
 from .style import StyleSheet, load_style
 
-FORMATS = ("docx", "pdf")
+FORMATS = default_formats()  # what ``build`` makes unless ``--format`` says otherwise
 DOCUMENTS = ("summary", "list", "sheets")  # what ``--only`` chooses from, in build order
 
 
@@ -23,23 +25,17 @@ class Renderers:
 
     style: StyleSheet
     font_files: dict[str, Path]
-    writers: dict[str, object] = field(default_factory=dict)
+    writers: dict[str, Writer] = field(default_factory=dict)
 
     @classmethod
     def create(cls, style_name: str = "default") -> Renderers:
         style = load_style(style_name)
         return cls(style, locate_all(style))
 
-    def writer(self, fmt: str):
+    def writer(self, fmt: str) -> Writer:
+        """The writer of format ``fmt``, made on first use (see ``render.FORMATS``)."""
         if fmt not in self.writers:
-            if fmt == "pdf":
-                from .render.pdf import PdfWriter
-
-                self.writers[fmt] = PdfWriter(self.style, self.font_files)
-            else:
-                from .render.docx import DocxWriter
-
-                self.writers[fmt] = DocxWriter(self.style, self.font_files)
+            self.writers[fmt] = writer_class(fmt)(self.style, self.font_files)
         return self.writers[fmt]
 
     def covered(self) -> frozenset[int]:
@@ -62,9 +58,10 @@ def documents(data: ReportInput, only: tuple[str, ...] = DOCUMENTS) -> list[Docu
 
 def file_name(source: Path, name: str, fmt: str) -> str:
     """hiratsuka-2022-h1.pdf for the summary, hiratsuka-2022-h1-list.pdf, …-sheets.pdf."""
+    suffix = REGISTRY[fmt].suffix if fmt in REGISTRY else fmt
     if name == "summary":
-        return f"{source.stem}.{fmt}"
-    return f"{source.stem}-{name}.{fmt}"
+        return f"{source.stem}.{suffix}"
+    return f"{source.stem}-{name}.{suffix}"
 
 
 def unprintable(data: ReportInput, covered: frozenset[int]) -> list[Problem]:
