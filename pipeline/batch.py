@@ -12,9 +12,11 @@ import os
 import pickle
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from .build import DOCUMENTS, Renderers, Result, Task, checked, file_name, render_input, render_tasks, tasks
@@ -71,7 +73,7 @@ def _render(
     formats: tuple[str, ...],
     strict: bool,
     only: tuple[str, ...] = DOCUMENTS,
-):
+) -> Result | _Refused:
     try:
         with fewer_collections():
             return render_input(source, shared_renderers(style), out_dir, formats, strict, only)
@@ -151,7 +153,7 @@ def _render_split(
     formats: tuple[str, ...],
     strict: bool,
     only: tuple[str, ...] = DOCUMENTS,
-):
+) -> Result | _Refused:
     """``_render`` on two cores: the input read here, its files shared with a forked child.
 
     The child inherits the loaded input; ``share`` decides who makes which file. The files
@@ -163,7 +165,11 @@ def _render_split(
         with fewer_collections():
             data = load(source)
             here, there = share(chosen, data.activity_count())
-            child = _fork(lambda: render_tasks(data, source, renderers, out_dir, there)) if there else None
+            child = (
+                _fork(lambda: render_tasks(data, source, renderers, out_dir, there))
+                if there
+                else None
+            )
             try:
                 warnings = checked(data, renderers, strict)
                 files = render_tasks(data, source, renderers, out_dir, here)
@@ -179,6 +185,9 @@ def _render_split(
     return Result(dict(sorted(files.items(), key=lambda item: order[item[0]])), warnings)
 
 
+FileSet = dict[Path, bytes]
+
+
 @dataclass
 class _Child:
     """A forked process computing one value, and the pipe it sends it through (pickled).
@@ -190,7 +199,7 @@ class _Child:
     pid: int
     reader: int
 
-    def result(self):
+    def result(self) -> FileSet:
         with os.fdopen(self.reader, "rb") as pipe:
             data = pipe.read()
         os.waitpid(self.pid, 0)
@@ -199,6 +208,8 @@ class _Child:
         kind, value = pickle.loads(data)
         if kind == "error":
             raise value
+        if not isinstance(value, dict):
+            raise RuntimeError(f"worker {self.pid} sent {type(value).__name__}")
         return value
 
     def cancel(self) -> None:
@@ -224,6 +235,7 @@ def _fork(compute: Callable[[], object]) -> _Child:
 
 def _child_main(compute: Callable[[], object], writer: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent()
     try:
         message = pickle.dumps(("ok", compute()), pickle.HIGHEST_PROTOCOL)
     except BaseException as err:  # carried to the parent, raised there
@@ -236,9 +248,27 @@ def _child_main(compute: Callable[[], object], writer: int) -> None:
         pipe.write(message)
 
 
+def end_with_parent(interval: float = 0.5) -> None:
+    """End this worker soon after its parent dies (killed, or ended without reaping it).
+
+    A worker blocked on the pool's queue or rendering for a parent that no longer exists would
+    otherwise live on forever; a daemon thread watches the parent's pid.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="gyokaku-parent-watch", daemon=True).start()
+
+
 def _init_worker(style: str, formats: tuple[str, ...]) -> None:
     """Pool initializer: Ctrl-C is the parent's to handle; fonts parsed once for this worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent()
     warm(style, formats)
 
 
@@ -257,7 +287,7 @@ def build_all(
         split = jobs > 1 and len(tasks(formats, only)) > 1 and can_fork()
         render = _render_split if split else _render
         for source in sources:
-            yield _outcome(source, lambda s=source: render(s, style, out_dir, formats, strict, only))
+            yield _outcome(source, partial(render, source, style, out_dir, formats, strict, only))
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed  # here: 10 ms a start otherwise
 
@@ -273,8 +303,9 @@ def build_all(
             raise
 
 
-def _outcome(source: Path, get) -> Outcome:
+def _outcome(source: Path, get: Callable[[], Result | _Refused]) -> Outcome:
+    """The outcome of rendering one input: whatever went wrong stays with that input."""
     try:
         return Outcome(source, get())
-    except OSError as err:
+    except Exception as err:  # reported for this input by the command; the others go on
         return Outcome(source, err)

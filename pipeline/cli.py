@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from .batch import Outcome, build_all, default_jobs, shared_renderers
-from .build import DOCUMENTS, FORMATS, file_name
+from .build import DOCUMENTS, FORMATS, file_name, tasks, unprintable
 from .fonts import FontError
 from .load import InputError, load
 from .progress import Progress
+from .render import FORMATS as REGISTRY
 from .style import StyleError
-from .write import EditedError, write_all
+from .write import EditedError, IncompleteError, LockedError, OutputError, OutputFolder
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "inputs" / "hiratsuka-2022-h1.yaml"
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 
 
 def _formats(value: str) -> tuple[str, ...]:
     chosen = tuple(v.strip() for v in value.split(",") if v.strip())
-    wrong = [v for v in chosen if v not in FORMATS]
+    wrong = [v for v in chosen if v not in REGISTRY]
     if wrong or not chosen:
-        raise click.BadParameter(f"{', '.join(wrong) or '（空）'}: docx, pdf から選んでください。")
+        names = ", ".join(REGISTRY)
+        raise click.BadParameter(f"{', '.join(wrong) or '（空）'}: {names} から選んでください。")
     return chosen
 
 
@@ -40,7 +44,18 @@ def _documents(value: str) -> tuple[str, ...]:
 
 
 def _err(line: str) -> None:
-    click.echo(line, err=True)
+    _say(line, err=True)
+
+
+def _say(line: str, err: bool = False, progress: Progress | None = None) -> None:
+    """Print a message; a closed or vanished terminal or pipe loses the message, not the build."""
+    try:
+        if progress is not None:
+            progress.echo(line, err=err)
+        else:
+            click.echo(line, err=err)
+    except (OSError, ValueError):  # ``>&-``, or the reader of a pipe went away
+        pass
 
 
 def run() -> None:
@@ -55,11 +70,15 @@ def run() -> None:
         code = 0
     except SystemExit as end:
         code = _exit_code(end.code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # the reader went away (``gyokaku build | head``)
-        code = code or 1
+    except KeyboardInterrupt:
+        _err("中断しました。書き終えた入力の出力は新しく、途中の入力の出力は前のままです。")
+        code = EXIT_INTERRUPTED
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # the reader went away (``gyokaku build | head``): files are written
+            pass
     os._exit(code)
 
 
@@ -69,7 +88,7 @@ def _exit_code(value: object) -> int:
         return 0
     if isinstance(value, int):
         return value
-    print(value, file=sys.stderr)
+    _err(str(value))
     return 1
 
 
@@ -89,7 +108,13 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="出力先フォルダー",
 )
-@click.option("--format", "formats", default="docx,pdf", show_default=True, help="出力形式（docx,pdf）")
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(FORMATS),
+    show_default=True,
+    help="出力形式（" + "、".join(f"{name}: {fmt.label}" for name, fmt in REGISTRY.items()) + "）",
+)
 @click.option(
     "--style", default="default", show_default=True, help="スタイルシート（styles/ の名前か YAML のパス）"
 )
@@ -127,16 +152,16 @@ def build(
         _err(f"エラー: {err}")
         sys.exit(EXIT_BAD_INPUT)
     sources = _distinct(inputs or (SAMPLE,))
-    clashes = _same_output_names(sources)
+    clashes = _same_output_names(sources, chosen, documents)
     if clashes:
         for line in clashes:
             _err(f"エラー: {line}")
         _err("入力のファイル名を変えるか、--out を分けて一つずつ実行してください。何も書き出していません。")
         sys.exit(EXIT_BAD_INPUT)
     failed = 0
-    with Progress(len(sources)) as progress:
+    with Progress(len(sources)) as progress, OutputFolder(out_dir) as folder:
         for outcome in build_all(sources, style, out_dir, chosen, strict, jobs or default_jobs(), documents):
-            failed += not _finish(outcome, force, progress)
+            failed += not _finish(outcome, folder, force, progress)
             progress.advance()
     if failed:
         _err(f"{failed} 件の入力が失敗しました。失敗した入力の出力は前のまま残っています。")
@@ -155,62 +180,117 @@ def _distinct(sources: tuple[Path, ...]) -> tuple[Path, ...]:
     return tuple(out)
 
 
-def _same_output_names(sources: tuple[Path, ...]) -> list[str]:
-    """One line per pair of different inputs whose outputs would have the same names."""
-    first: dict[str, Path] = {}
+def _same_output_names(
+    sources: tuple[Path, ...], formats: tuple[str, ...] = FORMATS, documents: tuple[str, ...] = DOCUMENTS
+) -> list[str]:
+    """One line per pair of different inputs that would write a file of the same name.
+
+    Every file of every input counts: ``x.yaml``'s list is ``x-list.pdf``, and so is
+    ``x-list.yaml``'s summary. Names are compared as the file system may (case folded).
+    """
+    first: dict[str, tuple[Path, str]] = {}
     lines = []
     for source in sources:
-        name = file_name(source, DOCUMENTS[0], FORMATS[0])
-        if name in first:
+        clashes: dict[Path, list[str]] = {}
+        for name, fmt in tasks(formats, documents):
+            out = file_name(source, name, fmt)
+            owner = first.setdefault(out.casefold(), (source, out))
+            if owner[0] != source:
+                clashes.setdefault(owner[0], []).append(out)
+        for other, names in clashes.items():
+            shown = "、".join(names[:3]) + ("など" if len(names) > 3 else "")
             lines.append(
-                f"{first[name]} と {source} は出力名が同じです（{name} など）。"
+                f"{other} と {source} は出力名が同じです（{shown}）。"
                 "後の入力が先の出力を上書きしてしまいます。"
             )
-        else:
-            first[name] = source
     return lines
 
 
-def _finish(outcome: Outcome, force: bool, progress: Progress) -> bool:
+def _finish(outcome: Outcome, folder: OutputFolder, force: bool, progress: Progress) -> bool:
     """Write one input's files and report on it in Japanese; False when it failed."""
     source = outcome.source
+
+    def say(line: str, err: bool = False) -> None:
+        _say(line, err, progress)
+
     try:
         result = outcome.result()
         for warning in result.warnings:
-            progress.echo(f"警告: {warning}", err=True)
-        for written in write_all(result.files, force):
-            progress.echo(f"作成: {written.path}")
-            if written.backup:
-                progress.echo(f"  編集されていた版を保存: {written.backup}")
+            say(f"警告: {warning}", err=True)
+        recovery = folder.recovery
+        written = folder.write(result.files, force)
+        if recovery is None and folder.recovery is not None:  # the folder was opened just now
+            _report_recovery(folder, say)
+        for item in written:
+            say(f"作成: {item.path}")
+            if item.backup:
+                say(f"  編集されていた版を保存: {item.backup}")
     except InputError as err:
         count = len(err.problems) + err.more
-        progress.echo(f"エラー: {source} は読み込めませんでした（{count} 件）。", err=True)
+        say(f"エラー: {source} は読み込めませんでした（{count} 件）。", err=True)
         for line in err.lines():
-            progress.echo(f"  {line}", err=True)
+            say(f"  {line}", err=True)
         return False
-    except EditedError as err:
-        progress.echo(f"エラー: {err}", err=True)
+    except (EditedError, OutputError, LockedError) as err:
+        say(f"エラー: {source}: {err}", err=True)
+        return False
+    except IncompleteError as err:
+        say(f"エラー: {source}: {err}", err=True)
         return False
     except OSError as err:
-        progress.echo(f"エラー: {source}: 書き込めませんでした（{err.strerror}: {err.filename}）。", err=True)
+        what = f"{err.strerror}: {err.filename}" if err.filename else str(err.strerror or err)
+        say(f"エラー: {source}: 書き込めませんでした（{what}）。この入力の出力は前のままです。", err=True)
+        return False
+    except Exception as err:  # a defect of gyokaku's, not of the input: the other inputs go on
+        say(
+            f"エラー: {source}: 内部エラーのため作れませんでした（{type(err).__name__}: {err}）。"
+            "この入力の出力は前のままです。入力ファイルを添えて開発者に知らせてください。",
+            err=True,
+        )
         return False
     return True
 
 
+def _report_recovery(folder: OutputFolder, say: Callable[..., None]) -> None:
+    """Say what opening the folder finished or removed of an interrupted run."""
+    found = folder.recovery
+    if found is None:
+        return
+    if found.finished:
+        say(f"前回中断された書き込みを完了しました: {'、'.join(found.finished)}", err=True)
+    if found.removed or found.old_temporaries:
+        say(f"前回中断された書き込みの一時ファイルを片付けました（{folder.path}）。", err=True)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-def check(inputs: tuple[Path, ...]) -> None:
-    """INPUT（YAML）を検査します。何も書き出しません。"""
+@click.option(
+    "--style", default="default", show_default=True, help="スタイルシート（styles/ の名前か YAML のパス）"
+)
+@click.option("--strict", is_flag=True, help="フォントにない文字をエラーにする")
+def check(inputs: tuple[Path, ...], style: str, strict: bool) -> None:
+    """INPUT（YAML）を検査します。build が断ること・警告することをすべて報告し、何も書き出しません。"""
+    try:
+        renderers = shared_renderers(style)
+        covered = renderers.covered()
+    except (StyleError, FontError) as err:
+        _err(f"エラー: {err}")
+        sys.exit(EXIT_BAD_INPUT)
     failed = 0
     for source in inputs:
         try:
             data = load(source)
+            warnings = unprintable(data, covered)
+            if warnings and strict:
+                raise InputError(warnings)
         except InputError as err:
             failed += 1
             _err(f"エラー: {source}（{len(err.problems) + err.more} 件）")
             for line in err.lines():
                 _err(f"  {line}")
             continue
-        click.echo(f"OK: {source}（取組の視点 {len(data.perspectives)}、活動 {data.activity_count()}）")
+        for warning in warnings:
+            _err(f"警告: {warning}")
+        _say(f"OK: {source}（取組の視点 {len(data.perspectives)}、活動 {data.activity_count()}）")
     if failed:
         sys.exit(EXIT_BAD_INPUT)
