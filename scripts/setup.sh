@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for gyokaku: the BIZ UD fonts and a virtual environment
 # (.venv) with gyokaku installed. With --test, also what the tests need: poppler-utils (pdftoppm)
-# and LibreOffice Writer (to open the Word draft as a word processor would).
+# and LibreOffice Writer (to open the Word draft as a word processor would). Python packages are
+# installed at the versions of constraints.txt (the versions the tests passed with).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 missing=()
+command -v python3 >/dev/null || missing+=(python3)
+[[ -x .venv/bin/python ]] || python3 -c "import ensurepip" 2>/dev/null || missing+=(python3-venv)  # Debian: venv apart
 for p in fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic; do
   installed "$p" || missing+=("$p")
 done
@@ -29,4 +32,4 @@ fi
 if [[ ! -x .venv/bin/python ]]; then
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".${extras}"
