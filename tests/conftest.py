@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+from collections import Counter
+from fractions import Fraction
+from math import floor
 from pathlib import Path
 
 import pdfplumber
@@ -74,6 +77,76 @@ def docx_tables(path: Path) -> list[list[list[str]]]:
 
 def load_yaml(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+# --- independent derivations from the YAML (PyYAML's dicts, no pipeline code) ------------------
+
+DEFAULT_STATUSES = [
+    {"name": "済", "on_track": True},
+    {"name": "概ね順調", "on_track": True},
+    {"name": "遅れ", "delayed": True},
+    {"name": "未着手"},
+    {"name": "休止"},
+]
+
+
+def statuses(data: dict) -> list[dict]:
+    """The input's statuses, or the format's default five."""
+    return data.get("statuses") or DEFAULT_STATUSES
+
+
+def activities(data: dict) -> list[tuple[dict, dict, dict]]:
+    """(perspective, business, activity) in plan order."""
+    return [(p, b, a) for p in data["perspectives"] for b in p["businesses"] for a in b["activities"]]
+
+
+def status_counts(acts: list) -> dict[str, int]:
+    """How many of ``acts`` (tuples ending with the activity) have each status."""
+    out: dict[str, int] = {}
+    for *_, a in acts:
+        out[a["status"]] = out.get(a["status"], 0) + 1
+    return out
+
+
+def on_track_percent(data: dict) -> int:
+    """The on-track share as a whole percentage, rounded as the input says, in fractions."""
+    names = {s["name"] for s in statuses(data) if s.get("on_track")}
+    acts = activities(data)
+    share = Fraction(100 * sum(a["status"] in names for _, _, a in acts), len(acts))
+    return floor(share) if data["report"].get("rounding") == "down" else floor(share + Fraction(1, 2))
+
+
+def expected_counts(data: dict) -> list[list[str]]:
+    """The count table: header, a row per perspective, the totals row."""
+    names = [s["name"] for s in statuses(data)]
+    rows = [["取組の視点", *names, "合計"]]
+    columns: Counter[str] = Counter()
+    for i, p in enumerate(data["perspectives"], start=1):
+        c = Counter(a["status"] for b in p["businesses"] for a in b["activities"])
+        columns.update(c)
+        rows.append([f"（{i}）{p['name']}", *(str(c[s]) for s in names), str(sum(c.values()))])
+    rows.append(["合計", *(str(columns[s]) for s in names), str(sum(columns.values()))])
+    return rows
+
+
+def reference_table() -> list[list[str]]:
+    """The published summary's count table, cell by cell."""
+    return [line.split("\t") for line in reference_lines() if "\t" in line]
+
+
+def prose_lines() -> list[str]:
+    """The published summary's lines outside its count table."""
+    return [line for line in reference_lines() if "\t" not in line]
+
+
+def assert_in_order(lines: list[str], text: str) -> None:
+    """Every line occurs in ``text``, each after the one before."""
+    haystack = norm(text)
+    at = 0
+    for line in lines:
+        found = haystack.find(norm(line), at)
+        assert found >= 0, f"missing, or out of order: {line!r}\n(after: {haystack[max(0, at - 60) : at]!r})"
+        at = found + len(norm(line))
 
 
 def build(args: list[str]) -> tuple[int, str]:
