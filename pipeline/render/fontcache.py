@@ -1,14 +1,17 @@
-"""Parsed TrueType fonts kept on disk between runs.
+"""Parsed TrueType fonts kept on disk between runs, and a bad font file reported, not a traceback.
 
 reportlab parses a whole font file (cmap, widths, glyph offsets) before it can measure a character:
 about 0.1 s for each BIZ UD face, 0.3 s of every cold ``gyokaku build``. The parsed face is stored
 once in the user's cache folder, keyed by the font file (path, size, time), reportlab's and
-Python's versions; anything unexpected (no cache folder, a stale or broken entry) falls back to
-parsing the file, so the cache can only make a run faster, never different.
+Python's versions; anything unexpected (no cache folder, a stale, broken or foreign entry) falls
+back to parsing the file, and the entry is written again: the cache can only make a run faster,
+never different. How a face is taken apart and rebuilt (reportlab's private attributes) is in
+``fontcache_internals``.
 
 A restored face maps the font file instead of reading it up front (the tables a PDF embeds
 are read when it is saved, each once), and unpickles its glyph → characters table only if
 something asks for it (reportlab's text shaping does; gyokaku's PDFs never shape text).
+A file reportlab cannot parse raises ``fonts.FontError`` naming it.
 """
 
 from __future__ import annotations
@@ -21,26 +24,16 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 from pathlib import Path
-from weakref import WeakKeyDictionary
 
 import reportlab
-from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTFont
+
+from ..fonts import FontError, bad_font
+from ..write import atomic_write
+from . import fontcache_internals as internals
 
 CACHE_VERSION = 2
-LAZY = "glyphToChar"  # a face's table restored only when asked for
-
-
-class _Scale:
-    """reportlab's font-unit → 1/1000 em scaling, as the picklable object it can be."""
-
-    def __init__(self, units_per_em: int) -> None:
-        self.units_per_em = units_per_em
-        self.factor = 1000 / units_per_em
-
-    def __call__(self, x):
-        return x if self.units_per_em == 1000 else x * self.factor
 
 
 def cache_dir() -> Path | None:
@@ -80,37 +73,39 @@ def _entry(path: Path, subfont: int) -> Path | None:
 
 
 def ttfont(name: str, path: Path, subfont: int = 0) -> TTFont:
-    """``TTFont(name, path)``, from the cache when it holds this file, else parsed (and stored)."""
-    entry = _entry(path, subfont)
+    """``TTFont(name, path)``, from the cache when it holds this file, else parsed (and stored).
+
+    ``FontError`` (naming the file and what to do) when the file cannot be read or parsed.
+    """
+    try:
+        entry = _entry(path, subfont)
+    except OSError as err:
+        raise bad_font(path, f"読み込めません（{err.strerror}）") from None
     if entry is not None:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # a corrupt or foreign entry: parsed and stored again
             return _restore(entry.read_bytes(), name, path)
-    font = TTFont(name, str(path), subfontIndex=subfont)
+    font = _parse(name, path, subfont)
     if entry is not None:
         with contextlib.suppress(Exception):
             _store(entry, font)
     return font
 
 
-def _store(entry: Path, font: TTFont) -> None:
-    face = dict(vars(font.face))
-    data = face.pop("_ttf_data")
-    if len(data) != Path(face["filename"]).stat().st_size:
-        return  # not a plain font file: keep it out of the cache
-    face["_pdfScale"] = _Scale(face["unitsPerEm"])
-    lazy = pickle.dumps(face.pop(LAZY), protocol=pickle.HIGHEST_PROTOCOL)
-    state = dict(vars(font), face=None, state=None)
-    blob = pickle.dumps((state, face, lazy), protocol=pickle.HIGHEST_PROTOCOL)
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".font-", dir=entry.parent)
+def _parse(name: str, path: Path, subfont: int) -> TTFont:
+    """reportlab's parse of the file; whatever it fails on is a bad font file."""
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, entry)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        return TTFont(name, str(path), subfontIndex=subfont)
+    except FontError:
         raise
+    except Exception as err:  # TTFError, struct.error, IndexError …: reportlab has no one error
+        raise bad_font(path, f"TrueType として読めません（{type(err).__name__}: {err}）") from None
+
+
+def _store(entry: Path, font: TTFont) -> None:
+    parts = internals.font_state(font)
+    if parts is None:
+        return  # not a plain font file: keep it out of the cache
+    atomic_write(entry, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
     _drop_stale(entry)
 
 
@@ -129,29 +124,6 @@ def _drop_stale(entry: Path) -> None:
                 other.unlink()
 
 
-class _RestoredFace(TTFontFace):
-    """A ``TTFontFace`` from the cache: ``glyphToChar`` unpickled on first use, tables kept.
-
-    reportlab copies a whole table out of the font each time it makes a subset (the glyph
-    table: 4–6 MB, for every 256 characters a PDF uses); a restored face copies it once.
-    """
-
-    def __getattr__(self, name: str):
-        stored = self.__dict__.get("_gk_lazy")
-        if name != LAZY or stored is None:
-            raise AttributeError(name)
-        value = self.__dict__[LAZY] = pickle.loads(stored)
-        del self.__dict__["_gk_lazy"]
-        return value
-
-    def get_table(self, tag):
-        tables = self.__dict__.setdefault("_gk_tables", {})
-        found = tables.get(tag)
-        if found is None:
-            found = tables[tag] = super().get_table(tag)
-        return found
-
-
 def _mapped(path: Path) -> mmap.mmap:
     """The font file's bytes, mapped read-only (sliced as reportlab slices its bytes)."""
     with open(path, "rb") as f:
@@ -160,13 +132,6 @@ def _mapped(path: Path) -> mmap.mmap:
 
 def _restore(blob: bytes, name: str, path: Path) -> TTFont:
     state, face_state, lazy = pickle.loads(blob)
-    face = _RestoredFace.__new__(_RestoredFace)
-    face.__dict__.update(face_state)
-    face._gk_lazy = lazy
-    face._ttf_data = _mapped(path)
-    font = TTFont.__new__(TTFont)
-    font.__dict__.update(state)
-    font.fontName = name
-    font.face = face
-    font.state = WeakKeyDictionary()
-    return font
+    if face_state.get("filename") != str(path):
+        raise ValueError("an entry made for another file")
+    return internals.rebuild(state, face_state, lazy, name, _mapped(path))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ..fonts import bad_font
 from . import chart as ch
 
 SUPERSAMPLE = 2  # drawn at twice the size, then box-reduced: smooth edges (3 looked no different)
@@ -16,7 +17,11 @@ PNG_LEVEL = 1  # zlib level: 10 ms less than 6 for a somewhat larger file (the s
 
 @lru_cache(maxsize=64)
 def _font(path: Path, size_px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(path), size_px)
+    """The font file at a pixel size; ``FontError`` naming the file when FreeType cannot read it."""
+    try:
+        return ImageFont.truetype(str(path), size_px)
+    except OSError as err:
+        raise bad_font(path, f"FreeType で読めません（{err}）") from None
 
 
 def measure(fonts: dict[str, Path]) -> ch.Measure:
@@ -29,7 +34,7 @@ def measure(fonts: dict[str, Path]) -> ch.Measure:
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:
-    return tuple(int(hex_color[i : i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+    return int(hex_color[0:2], 16), int(hex_color[2:4], 16), int(hex_color[4:6], 16)
 
 
 def to_png(drawing: ch.Drawing, fonts: dict[str, Path], dpi: int) -> bytes:
