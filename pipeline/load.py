@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from . import yamlc
 from .model import (
@@ -32,22 +35,37 @@ from .model import (
 )
 from .yamlc import MappingNode, Node, ScalarNode, SequenceNode
 
-MAX_FILE_BYTES = 32 * 1024 * 1024
-MAX_NODES = 2_000_000
-MAX_PROBLEMS = 30
+# Limits: an input past one is refused at once, with its place, before anything is built.
+# A department's longest text is about 1,000–5,000 characters and a large plan has a few
+# thousand activities; past these, building took minutes (a 10 MB bullet was still being laid
+# out after 600 s; 100,000 activities took 165 s) and reading gigabytes (a million keys).
+MAX_FILE_BYTES = 32 * 1024 * 1024  # the file (a plan of 20,000 long activities is ~20 MB)
+MAX_TEXT_CHARS = 20_000  # characters of one text (any scalar of the file)
+MAX_ACTIVITIES = 20_000  # activities of the whole file
+MAX_KEYS = 100  # keys of one mapping (the format's largest has 8)
+MAX_NODES = 1_000_000  # values of the file, aliases expanded (20,000 activities: ~300,000)
+MAX_PROBLEMS = 30  # problems listed; counting goes on for as many again …
+MAX_MORE_PROBLEMS = MAX_PROBLEMS  # … then the check stops ("at least N more")
+FIRST_YEAR, LAST_YEAR = 1989, 2100  # fiscal years: 平成 on; a DOCX's ZIP dates end in 2107
 FORMAT_VERSION = 1
+
+LIMITS = yamlc.Limits(MAX_NODES, MAX_KEYS, MAX_TEXT_CHARS, "activities", MAX_ACTIVITIES)
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 _TYPE_NAMES = {
     _STR: "文字列",
     _INT: "整数",
     _BOOL: "真偽値（true/false）",
     _NULL: "空の値",
-    "tag:yaml.org,2002:float": "小数",
-    "tag:yaml.org,2002:timestamp": "日付",
+    _FLOAT: "小数",
+    _TIMESTAMP: "日付",
 }
 
 
@@ -61,7 +79,19 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.loc}: " if self.loc.line else f"{self.loc.file}: "
-        return f"{where}{self.path + ': ' if self.path else ''}{self.message}"
+        return printable(f"{where}{self.path + ': ' if self.path else ''}{self.message}")
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # controls and lone surrogates
+
+
+def printable(line: str) -> str:
+    """``line`` with control characters and lone surrogates shown as ``\\uXXXX``.
+
+    A message quotes what the file holds; such characters would break the message's line,
+    drive the terminal, or (surrogates) stop the message from being written at all.
+    """
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
 class InputError(Exception):
@@ -75,20 +105,33 @@ class InputError(Exception):
     def lines(self) -> list[str]:
         """The messages, one a line, ready to print."""
         out = [str(p) for p in self.problems]
-        if self.more:
+        if self.more >= MAX_MORE_PROBLEMS:
+            out.append(f"（ほかに少なくとも {self.more} 件の問題があります。そこで検査を止めました）")
+        elif self.more:
             out.append(f"（ほかに {self.more} 件の問題があります）")
         return out
 
 
+class _Stop(Exception):
+    """Raised by a walker that has found so many problems that it stops looking."""
+
+
+T = TypeVar("T")
+
+
 @dataclass
-class _Walker:
-    """Collects problems and text values while walking the node tree."""
+class Walker:
+    """Walks a YAML node tree against a schema, collecting located problems and text values.
+
+    The style sheet is checked with it too (``style.py``).
+    """
 
     file: str
     problems: list[Problem] = field(default_factory=list)
     more: int = 0
     texts: list[Text] = field(default_factory=list)
     lines: dict[str, str] = field(default_factory=dict)
+    activities: int = 0
 
     def kept(self, value: str, multiline: bool) -> str:
         """``value`` as the model keeps it: a copy, not the composer's string; one-line values once.
@@ -108,12 +151,27 @@ class _Walker:
     def loc(self, node: Node) -> Loc:
         return Loc(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
+    @property
+    def full(self) -> bool:
+        """No more problems are listed (only counted)."""
+        return len(self.problems) >= MAX_PROBLEMS
+
     def problem(self, node: Node | None, path: str, message: str) -> None:
+        """Record a problem; past ``MAX_PROBLEMS`` count it, and stop the walk after as many again."""
         loc = self.loc(node) if node is not None else Loc(self.file, 0, 0)
-        if len(self.problems) >= MAX_PROBLEMS:
+        if self.full:
             self.more += 1
+            if self.more >= MAX_MORE_PROBLEMS:
+                raise _Stop
             return
         self.problems.append(Problem(loc, path, message))
+
+    def run(self, read: Callable[[Walker, Node], T | None], root: Node) -> T | None:
+        """``read(self, root)``, ended early when there are too many problems."""
+        try:
+            return read(self, root)
+        except _Stop:
+            return None
 
     # --- containers -----------------------------------------------------------------------
 
@@ -121,8 +179,11 @@ class _Walker:
         self, node: Node, path: str, known: tuple[str, ...], required: tuple[str, ...]
     ) -> dict[str, Node] | None:
         """The keys of a mapping node; reports unknown, duplicate and missing keys."""
-        if not isinstance(node, MappingNode):
+        if not isinstance(node, MappingNode) or node.tag != _MAP:
             self.problem(node, path, f"キーと値の組（マッピング）が必要です。{_found(node)}")
+            return None
+        if len(node.value) > MAX_KEYS:
+            self.problem(node, path, _too_many_keys())
             return None
         out: dict[str, Node] = {}
         suggested: set[str] = set()
@@ -134,8 +195,9 @@ class _Walker:
             elif key in out:
                 self.problem(key_node, sub, "同じキーが2回書かれています。")
             elif key not in known:
-                self.problem(key_node, sub, _unknown_key(key, known))
-                suggested.update(difflib.get_close_matches(key, known, n=1, cutoff=0.5))
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+                suggested.update(close)
+                self.problem(key_node, sub, _unknown_key(key, known, close))
             else:
                 out[key] = value_node
         for key in required:
@@ -147,9 +209,32 @@ class _Walker:
                 self.problem(node, _join(path, key), f"必須の項目「{key}」がありません。")
         return out
 
+    def entries(self, node: Node, path: str, what: str) -> list[tuple[str, Node, Node]] | None:
+        """The entries of a mapping whose keys are names chosen by the user (key, key node, value)."""
+        if not isinstance(node, MappingNode) or node.tag != _MAP:
+            self.problem(node, path, f"{what}のマッピング（「名前: 内容」）が必要です。{_found(node)}")
+            return None
+        if len(node.value) > MAX_KEYS:
+            self.problem(node, path, _too_many_keys())
+            return None
+        out: list[tuple[str, Node, Node]] = []
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key, str) or key_node.tag != _STR or not key.strip():
+                self.problem(key_node, path, f"名前は文字列で書いてください。{_found(key_node)}")
+            elif key in seen:
+                self.problem(key_node, _join(path, key), "同じ名前が2回書かれています。")
+            else:
+                seen.add(key)
+                out.append((key, key_node, value_node))
+        if not out and not node.value:
+            self.problem(node, path, f"{what}を1つ以上書いてください（空です）。")
+        return out
+
     def sequence(self, node: Node, path: str, what: str) -> list[Node] | None:
         """The items of a non-empty sequence node."""
-        if not isinstance(node, SequenceNode):
+        if not isinstance(node, SequenceNode) or node.tag != _SEQ:
             self.problem(node, path, f"{what}のリスト（「- 」で始まる行）が必要です。{_found(node)}")
             return None
         if not node.value:
@@ -159,18 +244,22 @@ class _Walker:
 
     # --- scalars ------------------------------------------------------------------------
 
-    def scalar(self, node: Node, path: str, tag: str, expected: str) -> object | None:
+    def scalar(self, node: Node, path: str, tag: str, expected: str) -> ScalarNode | None:
+        """``node`` when it is a scalar of ``tag`` (implicit or written), else a problem."""
         if not isinstance(node, ScalarNode) or node.tag != tag:
             self.problem(node, path, f"{expected}が必要です。{_found(node)}")
             return None
-        return _construct(node)
+        return node
 
     def text(self, node: Node, path: str, multiline: bool = False) -> str | None:
-        """A non-empty text value; control characters are refused."""
-        value = self.scalar(node, path, _STR, "文字列")
-        if value is None:
+        """A non-empty text value; control characters and lone surrogates are refused."""
+        scalar = self.scalar(node, path, _STR, "文字列")
+        if scalar is None:
             return None
-        assert isinstance(value, str)
+        value: str = scalar.value
+        if len(value) > MAX_TEXT_CHARS:
+            self.problem(node, path, _too_long(len(value)))
+            return None
         if not value.strip():
             self.problem(node, path, "空の文字列です。文字を書いてください。")
             return None
@@ -181,6 +270,15 @@ class _Walker:
                 path,
                 f"印刷できない制御文字 U+{ord(bad):04X} が含まれています。"
                 + ("" if multiline or bad != "\n" else "この項目は1行で書いてください。"),
+            )
+            return None
+        surrogate = _SURROGATE.search(value)
+        if surrogate is not None:
+            self.problem(
+                node,
+                path,
+                f"文字として使えない符号 U+{ord(surrogate.group()):04X}（対になっていないサロゲート）"
+                "が含まれています。",
             )
             return None
         value = self.kept(value, multiline)
@@ -194,25 +292,106 @@ class _Walker:
         values = [self.text(item, f"{path}[{i}]", multiline=True) for i, item in _enum(items)]
         return tuple(v for v in values if v is not None)
 
-    def integer(self, node: Node, path: str) -> int | None:
-        value = self.scalar(node, path, _INT, "整数（例: 2022）")
-        return value if isinstance(value, int) else None
+    def integer(self, node: Node, path: str, example: str = "2022") -> int | None:
+        """A whole number written in decimal digits (YAML 1.1's ``1_000``, ``0x1F``, ``1:00``… refused)."""
+        scalar = self.scalar(node, path, _INT, f"整数（例: {example}）")
+        if scalar is None:
+            return None
+        written = str(scalar.value).strip()
+        if not _DECIMAL.fullmatch(written):
+            self.problem(
+                node,
+                path,
+                f"「{_shown(written)}」は整数として読めません。数字だけで書いてください（例: {example}）。",
+            )
+            return None
+        return int(written)
+
+    def number(self, node: Node, path: str, example: str) -> int | float | None:
+        """A finite number in decimal notation (``10``, ``10.5``, ``1e2``); an integer stays one."""
+        if not isinstance(node, ScalarNode) or node.tag not in (_INT, _FLOAT):
+            self.problem(node, path, f"数値（例: {example}）が必要です。{_found(node)}")
+            return None
+        written = str(node.value).strip()
+        if not (_DECIMAL.fullmatch(written) or _DECIMAL_FLOAT.fullmatch(written)):
+            self.problem(
+                node,
+                path,
+                f"「{_shown(written)}」は数値として読めません。"
+                f"数字と小数点で書いてください（例: {example}）。",
+            )
+            return None
+        if _DECIMAL.fullmatch(written):
+            return int(written)
+        value = float(written)
+        if not math.isfinite(value):
+            self.problem(node, path, f"「{_shown(written)}」は大きすぎて数値として扱えません。")
+            return None
+        return value
 
     def boolean(self, node: Node, path: str) -> bool:
-        value = self.scalar(node, path, _BOOL, "true または false")
-        return bool(value)
+        """true or false (YAML 1.1's yes/no/on/off too); ``False`` after a problem."""
+        scalar = self.scalar(node, path, _BOOL, "true または false")
+        if scalar is None:
+            return False
+        value = _BOOLEANS.get(str(scalar.value).lower())
+        if value is None:
+            self.problem(node, path, f"「{_shown(str(scalar.value))}」は true か false で書いてください。")
+            return False
+        return value
 
     def choice(self, node: Node, path: str, allowed: tuple[str, ...]) -> str | None:
-        value = self.scalar(node, path, _STR, "文字列")
-        if value is None:
+        scalar = self.scalar(node, path, _STR, "文字列")
+        if scalar is None:
             return None
+        value = str(scalar.value)
         if value not in allowed:
-            self.problem(node, path, f"「{value}」は使えません。{_one_of(allowed)}")
+            self.problem(node, path, f"「{_shown(value)}」は使えません。{_one_of(allowed)}")
             return None
-        return str(value)
+        return value
+
+    def date(self, node: Node, path: str) -> dt.date | None:
+        """A calendar date (``2022-10-31``; a timestamp gives its date) from 1989 to 2107."""
+        expected = "日付（例: 2022-10-31）"
+        scalar = self.scalar(node, path, _TIMESTAMP, expected)
+        if scalar is None:
+            return None
+        written = str(scalar.value).strip()
+        match = _TIMESTAMP_RE.fullmatch(written)
+        day: dt.date | None = None
+        if match is not None:
+            try:
+                year, month, mday, hour, minute, second = (
+                    int(match.group(k) or 0) for k in ("year", "month", "day", "hour", "minute", "second")
+                )
+                moment = dt.datetime(year, month, mday, hour, minute, second)
+                tz_hour, tz_minute = int(match.group("tz_hour") or 0), int(match.group("tz_minute") or 0)
+                if tz_hour > 23 or tz_minute > 59:
+                    raise ValueError("time zone")
+                day = moment.date()
+            except (ValueError, OverflowError):
+                day = None
+        if day is None:
+            self.problem(node, path, f"「{_shown(written)}」は日付として正しくありません（例: 2022-10-31）。")
+            return None
+        if not dt.date(FIRST_YEAR, 1, 1) <= day <= dt.date(2107, 12, 31):
+            self.problem(node, path, f"日付 {day.isoformat()} は扱えません（{FIRST_YEAR}年から2107年まで）。")
+            return None
+        return day
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+_DECIMAL = re.compile(r"[-+]?[0-9]{1,18}")
+_DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]{1,18}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
+_BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
+_TIMESTAMP_RE = re.compile(
+    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})"
+    r"(?:(?:[Tt]|[ \t]+)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})"
+    r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+](?P<tz_hour>[0-9]{1,2})(?::(?P<tz_minute>[0-9]{2}))?))?)?"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _enum(items: list[Node]) -> list[tuple[int, Node]]:
@@ -224,32 +403,33 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-_CONSTRUCTOR = yamlc.SafeConstructor()
+def _shown(value: str, limit: int = 30) -> str:
+    """A value as a message quotes it: at most ``limit`` characters."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
-def _construct(node: ScalarNode) -> object:
-    if node.tag == _STR:
-        return node.value
-    value = _CONSTRUCTOR.construct_object(node, deep=True)
-    _CONSTRUCTOR.constructed_objects.clear()
-    return value
+def _tag_name(tag: str) -> str:
+    """``!!binary`` for YAML's own tags, the tag as written otherwise."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
 
 
 def _found(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "（書かれているのはマッピングです）"
-    if isinstance(node, SequenceNode):
-        return "（書かれているのはリストです）"
-    kind = _TYPE_NAMES.get(node.tag, "値")
-    shown = str(node.value)
-    if len(shown) > 30:
-        shown = shown[:30] + "…"
-    return f"（書かれているのは{kind}「{shown}」です）"
+    """What a node holds, for a message: （書かれているのは整数「2022」です）."""
+    if isinstance(node, (MappingNode, SequenceNode)):
+        kind = "マッピング" if isinstance(node, MappingNode) else "リスト"
+        if node.tag not in (_MAP, _SEQ):
+            return f"（書かれているのはタグ「{_shown(_tag_name(node.tag))}」のついた{kind}です）"
+        return f"（書かれているのは{kind}です）"
+    shown = _shown(str(node.value))
+    name = _TYPE_NAMES.get(node.tag)
+    if name is None:
+        return f"（書かれているのはタグ「{_shown(_tag_name(node.tag))}」のついた値「{shown}」です）"
+    return f"（書かれているのは{name}「{shown}」です）"
 
 
-def _unknown_key(key: str, known: tuple[str, ...]) -> str:
-    message = f"「{key}」という項目はありません。"
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+def _unknown_key(key: str, known: tuple[str, ...], close: list[str]) -> str:
+    message = f"「{_shown(key)}」という項目はありません。"
     if close:
         return message + f"「{close[0]}」の書き間違いではありませんか。"
     return message + f"使える項目: {', '.join(known)}"
@@ -257,6 +437,18 @@ def _unknown_key(key: str, known: tuple[str, ...]) -> str:
 
 def _one_of(allowed: tuple[str, ...] | list[str]) -> str:
     return "次のいずれかを指定してください: " + "、".join(allowed)
+
+
+def _too_long(chars: int) -> str:
+    return f"文字が多すぎます（{chars:,} 字、上限 {MAX_TEXT_CHARS:,} 字）。文章を分けて短くしてください。"
+
+
+def _too_many_keys() -> str:
+    return f"項目が多すぎます（{MAX_KEYS:,} 個を超えています）。字下げがずれていないか確かめてください。"
+
+
+def _too_many_activities() -> str:
+    return f"活動が多すぎます（1つのファイルに {MAX_ACTIVITIES:,} 件まで）。ファイルを分けてください。"
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # unicodedata category Cc
@@ -269,7 +461,7 @@ def _control_char(value: str, multiline: bool) -> str | None:
     return found.group() if found else None
 
 
-def _duplicates(w: _Walker, items: list[tuple[Node, str | None]], path: str, what: str) -> None:
+def _duplicates(w: Walker, items: list[tuple[Node, str | None]], path: str, what: str) -> None:
     seen: dict[str, int] = {}
     for i, (node, name) in enumerate(items, start=1):
         if name is None:
@@ -287,19 +479,48 @@ def _duplicates(w: _Walker, items: list[tuple[Node, str | None]], path: str, wha
 # --- reading bytes -----------------------------------------------------------------------
 
 
-def read_text(path: Path) -> str:
-    """The file's text: refused when missing, too large, empty or not UTF-8."""
-    name = str(path)
+def _refused(name: str, message: str) -> InputError:
+    return InputError([Problem(Loc(name, 0, 0), "", message)])
+
+
+def read_text(path: Path, name: str | None = None) -> str:
+    """The file's text: refused when missing, not a regular file, too large, empty or not UTF-8.
+
+    Only a regular file is opened (a folder, a named pipe or a device is refused from its
+    status, and the opened file is checked again, without blocking, in case it was swapped).
+    """
+    name = name or str(path)
     try:
-        size = path.stat().st_size
-    except OSError:
-        raise InputError([Problem(Loc(name, 0, 0), "", "ファイルが見つかりません。")]) from None
-    if size > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // (1024 * 1024)
-        raise InputError(
-            [Problem(Loc(name, 0, 0), "", f"ファイルが大きすぎます（{size:,} バイト、上限 {limit} MiB）。")]
-        )
-    data = path.read_bytes()
+        status = path.stat()
+    except FileNotFoundError:
+        raise _refused(name, "ファイルが見つかりません。") from None
+    except (OSError, ValueError) as err:
+        raise _refused(name, f"ファイルを調べられません（{_reason(err)}）。") from None
+    _regular(name, status.st_mode)
+    if status.st_size > MAX_FILE_BYTES:
+        raise _refused(name, _too_large(status.st_size))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as err:
+        raise _refused(name, f"ファイルを開けません（{_reason(err)}）。") from None
+    try:
+        _regular(name, os.fstat(fd).st_mode)
+        chunks = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_FILE_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as err:
+        raise _refused(name, f"ファイルを読めません（{_reason(err)}）。") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > MAX_FILE_BYTES:
+        raise _refused(name, _too_large(len(data)))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -314,8 +535,29 @@ def read_text(path: Path) -> str:
             [Problem(Loc(name, line, column), "", f"UTF-8 として読めない文字があります。{hint}")]
         ) from None
     if not text.strip():
-        raise InputError([Problem(Loc(name, 0, 0), "", "ファイルが空です。")])
+        raise _refused(name, "ファイルが空です。")
     return text
+
+
+def _regular(name: str, mode: int) -> None:
+    """Refuse what is not a regular file (before reading it: a pipe would block for ever)."""
+    if stat.S_ISDIR(mode):
+        raise _refused(name, "フォルダーです。入力の YAML ファイルを指定してください。")
+    if not stat.S_ISREG(mode):
+        raise _refused(
+            name,
+            "通常のファイルではありません（名前付きパイプや装置など）。"
+            "入力の YAML ファイルを指定してください。",
+        )
+
+
+def _reason(err: Exception) -> str:
+    return err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+
+
+def _too_large(size: int) -> str:
+    limit = MAX_FILE_BYTES // (1024 * 1024)
+    return f"ファイルが大きすぎます（{size:,} バイト、上限 {limit} MiB）。"
 
 
 def _looks_like_shift_jis(data: bytes) -> bool:
@@ -372,6 +614,7 @@ def _syntax_hint(detail: str) -> str:
 
 
 def _compose(text: str, name: str) -> Node:
+    """The file's node tree; a syntax error (and too deep a nesting) located and explained."""
     try:
         node = yamlc.compose(text)
     except yamlc.MarkedYAMLError as err:
@@ -411,33 +654,52 @@ ACTIVITY_KEYS = ("name", "status", "department", "plan", "results", "next", "rea
 
 def load(path: str | os.PathLike[str], display_name: str | None = None) -> ReportInput:
     """Read and validate one input file; raise ``InputError`` listing every problem."""
-    file = Path(path)
     name = display_name or str(path)
-    text = read_text(file)
-    root = _compose(text, name)
-    if expanded_size(root) > MAX_NODES:
-        raise InputError(
-            [
-                Problem(
-                    Loc(name, 0, 0),
-                    "",
-                    "エイリアス（*）を展開すると要素が多すぎます。アンカーとエイリアスを使わずに書いてください。",
-                )
-            ]
-        )
-    w = _Walker(name)
-    result = _report_input(w, root)
+    root = read_tree(Path(path), name)
+    w = Walker(name)
+    result = w.run(_report_input, root)
     if w.problems or result is None:
         raise InputError(w.problems, w.more)
     return result
 
 
-def _report_input(w: _Walker, root: Node) -> ReportInput | None:
+def read_tree(path: Path, name: str) -> Node:
+    """A YAML file's node tree, every node with its line and column; ``InputError`` if it has none.
+
+    Refused before the tree is built: what is not a readable regular UTF-8 file, and a file
+    past ``LIMITS``; then a syntax error, and aliases that would expand past ``MAX_NODES``.
+    """
+    text = read_text(path, name)
+    excess = yamlc.prescan(text, LIMITS)
+    if excess is not None:
+        raise InputError([_excess_problem(name, excess)])
+    root = _compose(text, name)
+    if expanded_size(root) > MAX_NODES:
+        raise _refused(
+            name,
+            "要素が多すぎます（エイリアス（*）を展開すると "
+            f"{MAX_NODES:,} 個を超えます）。アンカーとエイリアスを使わずに書いてください。",
+        )
+    return root
+
+
+def _excess_problem(name: str, excess: yamlc.Excess) -> Problem:
+    """A limit passed (found before the tree is built), as a located problem."""
+    messages = {
+        "chars": _too_long(excess.size),
+        "keys": _too_many_keys(),
+        "counted": _too_many_activities(),
+        "nodes": f"要素が多すぎます（1つのファイルに {MAX_NODES:,} 個まで）。ファイルを分けてください。",
+    }
+    return Problem(Loc(name, excess.line + 1, excess.column + 1), excess.path, messages[excess.kind])
+
+
+def _report_input(w: Walker, root: Node) -> ReportInput | None:
     top = w.mapping(root, "", TOP_KEYS, ("format", "plan", "report", "perspectives"))
     if top is None:
         return None
     if "format" in top:
-        version = w.integer(top["format"], "format")
+        version = w.integer(top["format"], "format", "1")
         if version is not None and version != FORMAT_VERSION:
             w.problem(
                 top["format"],
@@ -447,14 +709,15 @@ def _report_input(w: _Walker, root: Node) -> ReportInput | None:
     plan = _plan(w, top["plan"]) if "plan" in top else None
     report = _report(w, top["report"]) if "report" in top else None
     statuses = _statuses(w, top["statuses"]) if "statuses" in top else DEFAULT_STATUSES
-    names = tuple(s.name for s in statuses)
+    # statuses that could not be read: activities' statuses are not checked against them
+    names = tuple(s.name for s in statuses) if statuses is not None else None
     perspectives = _each(w, top.get("perspectives"), "perspectives", "取組の視点", _perspective, names)
-    if plan is None or report is None or perspectives is None:
+    if plan is None or report is None or statuses is None or perspectives is None:
         return None
     return ReportInput(w.file, plan, report, statuses, perspectives, tuple(w.texts))
 
 
-def _plan(w: _Walker, node: Node) -> Plan | None:
+def _plan(w: Walker, node: Node) -> Plan | None:
     keys = w.mapping(node, "plan", PLAN_KEYS, PLAN_KEYS)
     if keys is None:
         return None
@@ -466,7 +729,7 @@ def _plan(w: _Walker, node: Node) -> Plan | None:
     return Plan(organization, title, *period)
 
 
-def _period(w: _Walker, node: Node) -> tuple[int, int] | None:
+def _period(w: Walker, node: Node) -> tuple[int, int] | None:
     items = w.sequence(node, "plan.period", "初年度と最終年度")
     if items is None:
         return None
@@ -483,48 +746,47 @@ def _period(w: _Walker, node: Node) -> tuple[int, int] | None:
     return first, last
 
 
-def _year(w: _Walker, node: Node, path: str) -> int | None:
+def _year(w: Walker, node: Node, path: str) -> int | None:
     year = w.integer(node, path)
-    if year is not None and not 1989 <= year <= 2200:
-        w.problem(node, path, f"年度 {year} は扱えません（西暦 1989〜2200 の整数で書いてください）。")
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        w.problem(
+            node, path, f"年度 {year} は扱えません（西暦 {FIRST_YEAR}〜{LAST_YEAR} の整数で書いてください）。"
+        )
         return None
     return year
 
 
-def _report(w: _Walker, node: Node) -> Report | None:
+def _report(w: Walker, node: Node) -> Report | None:
     keys = w.mapping(node, "report", REPORT_KEYS, ("fiscal_year", "term"))
     if keys is None:
         return None
+    ok = True
+
+    def optional(key: str, read: Callable[[Node, str], T | None], default: T) -> T:
+        nonlocal ok
+        if key not in keys:
+            return default
+        value = read(keys[key], f"report.{key}")
+        ok = ok and value is not None
+        return default if value is None else value
+
     year = _year(w, keys["fiscal_year"], "report.fiscal_year") if "fiscal_year" in keys else None
     term = w.choice(keys["term"], "report.term", tuple(TERMS)) if "term" in keys else None
-    extra: dict[str, object] = {}
-    if "title" in keys:
-        extra["title"] = w.text(keys["title"], "report.title")
-    if "document_number" in keys:
-        extra["document_number"] = w.text(keys["document_number"], "report.document_number")
-    if "detail_documents" in keys:
-        extra["detail_documents"] = w.texts_list(
-            keys["detail_documents"], "report.detail_documents", "資料番号"
-        )
-    if "date" in keys:
-        extra["date"] = _date(w, keys["date"], "report.date")
-    if "rounding" in keys:
-        extra["rounding"] = w.choice(keys["rounding"], "report.rounding", ROUNDINGS)
-    if "year_style" in keys:
-        extra["year_style"] = w.choice(keys["year_style"], "report.year_style", YEAR_STYLES)
-    if year is None or term is None or any(v is None for v in extra.values()):
+    title = optional("title", w.text, Report.title)
+    document_number = optional("document_number", w.text, None)
+    no_documents: tuple[str, ...] = ()
+    detail_documents = optional(
+        "detail_documents", lambda n, p: w.texts_list(n, p, "資料番号") or None, no_documents
+    )
+    date = optional("date", w.date, None)
+    rounding = optional("rounding", lambda n, p: w.choice(n, p, ROUNDINGS), Report.rounding)
+    year_style = optional("year_style", lambda n, p: w.choice(n, p, YEAR_STYLES), Report.year_style)
+    if year is None or term is None or not ok:
         return None
-    return Report(year, term, **extra)  # type: ignore[arg-type]
+    return Report(year, term, title, document_number, detail_documents, date, rounding, year_style)
 
 
-def _date(w: _Walker, node: Node, path: str) -> dt.date | None:
-    value = w.scalar(node, path, "tag:yaml.org,2002:timestamp", "日付（例: 2022-10-31）")
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
-
-
-def _statuses(w: _Walker, node: Node) -> tuple[Status, ...] | None:
+def _statuses(w: Walker, node: Node) -> tuple[Status, ...] | None:
     items = w.sequence(node, "statuses", "進捗区分")
     if items is None:
         return None
@@ -549,43 +811,53 @@ def _statuses(w: _Walker, node: Node) -> tuple[Status, ...] | None:
     return tuple(statuses)
 
 
+Statuses = tuple[str, ...] | None  # the status names an activity may have (None: not checked)
+Item = tuple[str | None, T | None]  # an item's name (for duplicate checks) and its value
+Reader = Callable[[Walker, Node, str, Statuses], Item[T]]
+
+
 def _each(
-    w: _Walker,
-    node: Node | None,
-    path: str,
-    what: str,
-    read: Callable[..., object | None],
-    *args: object,
-) -> tuple | None:
+    w: Walker, node: Node | None, path: str, what: str, read: Reader[T], statuses: Statuses
+) -> tuple[T, ...] | None:
     """Read every item of a required non-empty list; ``None`` when anything failed."""
     if node is None:
         return None
     items = w.sequence(node, path, what)
     if items is None:
         return None
-    values = [read(w, item, f"{path}[{i}]", *args) for i, item in _enum(items)]
-    _duplicates(w, [(item, getattr(v, "name", None)) for item, v in zip(items, values)], path, what)
-    if any(v is None for v in values):
+    if read is _activity:
+        w.activities += len(items)
+        if w.activities > MAX_ACTIVITIES:
+            w.problem(node, path, _too_many_activities())
+            raise _Stop
+    read_items = [read(w, item, f"{path}[{i}]", statuses) for i, item in _enum(items)]
+    _duplicates(w, [(item, name) for item, (name, _) in zip(items, read_items)], path, what)
+    values = [value for _, value in read_items if value is not None]
+    if len(values) != len(items):
         return None
     return tuple(values)
 
 
-def _perspective(w: _Walker, node: Node, path: str, statuses: tuple[str, ...]) -> Perspective | None:
+def _name(w: Walker, keys: dict[str, Node], path: str) -> str | None:
+    return w.text(keys["name"], f"{path}.name") if "name" in keys else None
+
+
+def _perspective(w: Walker, node: Node, path: str, statuses: Statuses) -> Item[Perspective]:
     keys = w.mapping(node, path, PERSPECTIVE_KEYS, PERSPECTIVE_KEYS)
     if keys is None:
-        return None
-    name = w.text(keys["name"], f"{path}.name") if "name" in keys else None
+        return None, None
+    name = _name(w, keys, path)
     businesses = _each(w, keys.get("businesses"), f"{path}.businesses", "事業", _business, statuses)
     if name is None or businesses is None:
-        return _Named(name) if name is not None else None  # type: ignore[return-value]
-    return Perspective(name, businesses)
+        return name, None
+    return name, Perspective(name, businesses)
 
 
-def _business(w: _Walker, node: Node, path: str, statuses: tuple[str, ...]) -> Business | None:
+def _business(w: Walker, node: Node, path: str, statuses: Statuses) -> Item[Business]:
     keys = w.mapping(node, path, BUSINESS_KEYS, ("name", "activities"))
     if keys is None:
-        return None
-    name = w.text(keys["name"], f"{path}.name") if "name" in keys else None
+        return None, None
+    name = _name(w, keys, path)
     priority = w.boolean(keys["priority"], f"{path}.priority") if "priority" in keys else False
     department = w.text(keys["department"], f"{path}.department") if "department" in keys else None
     highlights = (
@@ -593,38 +865,38 @@ def _business(w: _Walker, node: Node, path: str, statuses: tuple[str, ...]) -> B
     )
     activities = _each(w, keys.get("activities"), f"{path}.activities", "活動", _activity, statuses)
     if name is None or activities is None:
-        return _Named(name) if name is not None else None  # type: ignore[return-value]
-    return Business(name, activities, priority, department, highlights)
+        return name, None
+    return name, Business(name, activities, priority, department, highlights)
 
 
-def _activity(w: _Walker, node: Node, path: str, statuses: tuple[str, ...]) -> Activity | None:
+def _activity(w: Walker, node: Node, path: str, statuses: Statuses) -> Item[Activity]:
     keys = w.mapping(node, path, ACTIVITY_KEYS, ("name", "status"))
     if keys is None:
-        return None
-    name = w.text(keys["name"], f"{path}.name") if "name" in keys else None
+        return None, None
+    name = _name(w, keys, path)
     status = None
     if "status" in keys:
         status = w.text(keys["status"], f"{path}.status")
-        if status is not None and status not in statuses:
+        if status is not None and statuses is not None and status not in statuses:
             w.problem(
                 keys["status"],
                 f"{path}.status",
-                f"「{status}」は進捗区分にありません。{_one_of(statuses)}",
+                f"「{_shown(status)}」は進捗区分にありません。{_one_of(statuses)}",
             )
             status = None
     optional = {
-        key: w.text(keys[key], f"{path}.{key}", multiline=key != "department")
+        key: w.text(keys[key], f"{path}.{key}", multiline=key != "department") if key in keys else None
         for key in ("department", "plan", "next", "reason")
-        if key in keys
     }
     results = w.texts_list(keys["results"], f"{path}.results", "実績") if "results" in keys else ()
     if name is None or status is None:
-        return _Named(name) if name is not None else None  # type: ignore[return-value]
-    return Activity(name, status, results=results, **optional)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class _Named:
-    """A placeholder for an item with problems, keeping its name for duplicate checks."""
-
-    name: str
+        return name, None
+    return name, Activity(
+        name,
+        status,
+        department=optional["department"],
+        plan=optional["plan"],
+        results=results,
+        next=optional["next"],
+        reason=optional["reason"],
+    )

@@ -10,6 +10,7 @@ instead of raising ``RecursionError``).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .lazyre import YAML_NON_PRINTABLE, deferred
 
@@ -20,8 +21,18 @@ with deferred(YAML_NON_PRINTABLE):
     from yaml.constructor import SafeConstructor as SafeConstructor
     from yaml.error import MarkedYAMLError as MarkedYAMLError
     from yaml.error import YAMLError as YAMLError
-    from yaml.nodes import MappingNode, Node, SequenceNode
+    from yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        Event,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceStartEvent,
+    )
+    from yaml.nodes import MappingNode as MappingNode
+    from yaml.nodes import Node as Node
     from yaml.nodes import ScalarNode as ScalarNode
+    from yaml.nodes import SequenceNode as SequenceNode
 
 C_LOADER = getattr(yaml, "CSafeLoader", None)
 C_MAX_DEPTH = 1000  # far below where the C composer's recursion overflows a 1 MB stack (Windows)
@@ -88,3 +99,103 @@ def safe_load(text: str) -> object:
         except yaml.YAMLError:
             pass
     return yaml.safe_load(text)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sizes past which a file is refused before its node tree is built."""
+
+    nodes: int  # nodes in the file (an alias counts once)
+    keys: int  # keys of one mapping
+    chars: int  # characters of one scalar
+    counted: str  # a key whose lists' items are counted over the whole file …
+    counted_max: int  # … up to this many
+
+
+@dataclass(frozen=True)
+class Excess:
+    """The first place where a file passes one of its ``Limits``."""
+
+    kind: str  # "nodes", "keys", "chars" or "counted"
+    line: int  # 0-based, as the parser's marks
+    column: int
+    path: str  # perspectives[1].businesses[2].activities (items counted from 1)
+    size: int  # what was found there (characters of the scalar; otherwise the limit passed)
+
+
+class _Frame:
+    """An open collection while the events are read."""
+
+    __slots__ = ("mapping", "n", "key", "counted")
+
+    def __init__(self, mapping: bool, counted: bool) -> None:
+        self.mapping = mapping
+        self.n = 0  # children seen (a mapping's keys and values both)
+        self.key = "?"  # the mapping's current key
+        self.counted = counted
+
+
+def _path(stack: list[_Frame]) -> str:
+    """The path of the node being read (each frame's current child)."""
+    out = ""
+    for frame in stack:
+        if frame.mapping:
+            out = f"{out}.{frame.key}" if out else frame.key
+        else:
+            out = f"{out}[{frame.n}]"
+    return out
+
+
+def prescan(text: str, limits: Limits) -> Excess | None:
+    """The first place ``text`` passes ``limits``, read from libyaml's events without a tree.
+
+    Building the tree of a huge file takes seconds and gigabytes before anything can be said
+    (a million keys: 10 s, 830 MB); the events of one are read at C speed and the reading
+    stops where a limit is passed. ``None`` when no limit is passed, when libyaml is missing
+    or when the file is not valid YAML (composing it then says why).
+    """
+    if C_LOADER is None:
+        return None
+    parser = C_LOADER(text)
+    stack: list[_Frame] = []
+    nodes = counted = 0
+    try:
+        while True:
+            event: Event = parser.get_event()
+            if event is None:
+                return None
+            if isinstance(event, CollectionEndEvent):
+                stack.pop()
+                continue
+            if not isinstance(event, (ScalarEvent, AliasEvent, MappingStartEvent, SequenceStartEvent)):
+                continue
+            mark = event.start_mark
+            line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+            nodes += 1
+            if nodes > limits.nodes:
+                return Excess("nodes", line, column, _path(stack), limits.nodes)
+            parent = stack[-1] if stack else None
+            is_key = False
+            if parent is not None:
+                parent.n += 1
+                if parent.mapping:
+                    is_key = parent.n % 2 == 1
+                    if is_key:
+                        if parent.n // 2 + 1 > limits.keys:
+                            return Excess("keys", line, column, _path(stack[:-1]), limits.keys)
+                        parent.key = event.value if isinstance(event, ScalarEvent) else "?"
+                elif parent.counted:
+                    counted += 1
+                    if counted > limits.counted_max:
+                        return Excess("counted", line, column, _path(stack), limits.counted_max)
+            if isinstance(event, ScalarEvent):
+                if len(event.value) > limits.chars:
+                    return Excess("chars", line, column, _path(stack), len(event.value))
+            elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+                mapping = isinstance(event, MappingStartEvent)
+                listed = not mapping and parent is not None and parent.mapping and not is_key
+                stack.append(_Frame(mapping, listed and parent is not None and parent.key == limits.counted))
+    except YAMLError:
+        return None
+    finally:
+        parser.dispose()
