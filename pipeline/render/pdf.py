@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
+from typing import Any, Literal
 
-from . import rlstart  # noqa: F401  (first: reportlab's URL pattern compiled only when used)
+from . import rl_internals as rli  # first: reportlab's URL pattern compiled only when used
 
 # isort: split
 from reportlab.graphics import shapes
@@ -16,11 +17,13 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
     Flowable,
     Frame,
+    LayoutError,
     PageBreak,
     PageTemplate,
     Spacer,
@@ -36,15 +39,24 @@ from .pdftext import Para, para
 from .raster import measure
 
 MM = 72 / 25.4
-ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "justify": TA_JUSTIFY}
+ANCHORS: dict[str, Literal["start", "middle", "end"]] = {"start": "start", "middle": "middle", "end": "end"}
+ALIGN: dict[str, Literal[0, 1, 2, 4]] = {
+    "left": TA_LEFT,
+    "center": TA_CENTER,
+    "right": TA_RIGHT,
+    "justify": TA_JUSTIFY,
+}
+
+
+class PdfLayoutError(Exception):
+    """Something of a document cannot be laid out on a page (the message says what, in Japanese)."""
 
 
 @cache
 def register_font(key: str, path: Path) -> str:
     """Register a TrueType file once per process; the name reportlab knows it by."""
     name = f"gyokaku-{key}"
-    index = 0
-    pdfmetrics.registerFont(fontcache.ttfont(name, path, index))
+    pdfmetrics.registerFont(fontcache.ttfont(name, path, 0))
     return name
 
 
@@ -55,16 +67,17 @@ def covered_codepoints(font_files: dict[str, Path]) -> frozenset[int]:
 
 @lru_cache(maxsize=8)
 def _covered(fonts: tuple[tuple[str, Path], ...]) -> frozenset[int]:
-    sets = [frozenset(pdfmetrics.getFont(register_font(k, p)).face.charToGlyph) for k, p in fonts]
+    sets = [rli.char_to_glyph(register_font(k, p)) for k, p in fonts]
     return frozenset.intersection(*sets)
 
 
 class _Rows:
     """A table's rows as reportlab cells, made when first asked for and each measured once.
 
-    The height of a row is what reportlab's ``Table._calc_height`` would compute (same float
-    operations); handing it to the table spares it wrapping every cell again each time a
-    window or a split part of the table is measured. Rows a page has used are forgotten.
+    The height of a row is what reportlab's table would compute (``rli.row_height``); handing
+    it to the table spares it wrapping every cell again each time a window or a split part of
+    the table is measured. Rows a page has used are forgotten. A row split between pages
+    holds, once its first page is made, only what is left of its cells (``replace``).
     """
 
     def __init__(
@@ -75,11 +88,11 @@ class _Rows:
         pads: tuple[float, float, float, float],
     ) -> None:
         self.texts = [*table.header, *table.rows, *table.totals]
-        self.styles, self.widths = styles, widths
-        self.left, self.right, self.top, self.bottom = pads
+        self.styles, self.widths, self.pads = styles, widths, pads
         self.n_head = len(table.header)
         self._cells: dict[int, list[Para]] = {}
         self._heights: dict[int, float] = {}
+        self._replaced: dict[int, list[Para]] = {}
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -87,63 +100,103 @@ class _Rows:
     def cells(self, i: int) -> list[Para]:
         found = self._cells.get(i)
         if found is None:
+            found = self._replaced.get(i)
+        if found is None:
             styles = self.styles[min(i, self.n_head)]
-            found = self._cells[i] = [
-                para(text, style, one_font=True) for text, style in zip(self.texts[i], styles)
-            ]
+            found = [para(text, style, one_font=True) for text, style in zip(self.texts[i], styles)]
+            self._cells[i] = found
         return found
 
     def height(self, i: int) -> float:
-        """Row ``i``'s height, as ``Table._calc_height`` and ``_listCellGeom`` compute it."""
+        """Row ``i``'s height, as reportlab computes it."""
         found = self._heights.get(i)
         if found is None:
-            found = 0
-            for cell, width in zip(self.cells(i), self.widths):
-                _, cell_h = cell.wrap(width - self.left - self.right, 72000 - self.top - self.bottom)
-                before, after = cell.getSpaceBefore(), cell.getSpaceAfter()
-                t = 0
-                t += cell_h + after + before
-                t = t - before - after
-                t += self.bottom + self.top
-                if t > found:
-                    found = t
-            self._heights[i] = found
+            found = self._heights[i] = rli.row_height(self.cells(i), self.widths, self.pads)
         return found
+
+    def replace(self, i: int, cells: list[Para]) -> None:
+        """Row ``i`` is now ``cells`` (part of what it was)."""
+        self._cells.pop(i, None)
+        self._heights.pop(i, None)
+        self._replaced[i] = cells
 
     def forget(self, below: int) -> None:
         """Drop the cells of body rows before ``below`` (a page has taken them)."""
-        for i in [k for k in self._cells if self.n_head <= k < below]:
-            del self._cells[i]
+        for cache_ in (self._cells, self._replaced):
+            for i in [k for k in cache_ if self.n_head <= k < below]:
+                del cache_[i]
+
+    def split(self, i: int, room: float) -> tuple[list[Para], list[Para]] | None:
+        """Row ``i``'s cells cut so that the first part is at most ``room`` high.
+
+        ``None`` when fewer than ``MIN_LINES`` lines would fit. A cell that fits whole goes
+        into the first part, leaving an empty cell in the second.
+        """
+        left, right, top, bottom = self.pads
+        content = room - top - bottom
+        heads: list[Para] = []
+        tails: list[Para] = []
+        for cell, width in zip(self.cells(i), self.widths):
+            inner = width - left - right
+            fit = int(content / cell.style.leading)
+            if fit < MIN_LINES:
+                return None
+            if cell.line_count(inner) <= fit:
+                heads.append(cell)
+                tails.append(para("", cell.style, one_font=True))
+            else:
+                head, tail = cell.split_at(inner, fit)
+                heads.append(head)
+                tails.append(tail)
+        return heads, tails
 
 
 WINDOW_ROWS = 120  # a table longer than this is given to reportlab a page at a time
+GAP_SHARE = 0.25  # a row is split rather than moved on when moving it leaves this share of a page empty
+MIN_LINES = 2  # the fewest lines of a split row's cells on its first page
+
+MakeTable = Callable[[int, int, bool, bool], RLTable]
 
 
-class _Windowed(Flowable):
-    """A long table handed to reportlab a page at a time.
+class _Table(Flowable):
+    """A table given to reportlab a window of rows at a time, whose tall rows split between pages.
 
     reportlab splits a table at a page end by building a new table of every remaining row, so
     a table of n rows costs n²; here each page is split from a window of the next rows only.
-    Pages break where they would in the one big table (reportlab's own split decides).
+    Pages break where they would in the one big table (reportlab's own split decides), except
+    at a row that does not fit: when it is taller than a page, or moving it on would leave
+    more than ``GAP_SHARE`` of the page empty, the lines that fit stay and the rest of the row
+    goes on the next page, under the header rows again (as Word splits a row).
     """
 
-    def __init__(self, make, n_rows: int, first: int = 0, window: int = 32) -> None:
+    def __init__(
+        self,
+        make: MakeTable,
+        rows: _Rows,
+        page_height: float,
+        first: int = 0,
+        window: int = 32,
+        continued: bool = False,
+    ) -> None:
         super().__init__()
-        self.make, self.n_rows, self.first = make, n_rows, first
+        self.make, self.rows, self.page_height = make, rows, page_height
+        self.n_rows = len(rows) - rows.n_head  # body and total rows, from the table's first
+        self.first, self.continued = first, continued
         self.hAlign = "CENTER"
         self._window = window  # twice what the last page held: reportlab measures every row given
         self._table: RLTable | None = None
+        self._table_rows = 0
 
     def _current(self) -> tuple[RLTable, bool]:
         """The table of the window's rows, and whether that is every remaining row."""
         count = min(self._window, self.n_rows - self.first)
         whole = self.first + self._window >= self.n_rows
-        if self._table is None or self._table._gk_rows != count:
-            self._table = self.make(self.first, count)
-            self._table._gk_rows = count
+        if self._table is None or self._table_rows != count:
+            self._table = self.make(self.first, count, self.continued, False)
+            self._table_rows = count
         return self._table, whole
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
         while True:
             table, whole = self._current()
             width, height = table.wrap(availWidth, availHeight)
@@ -152,18 +205,50 @@ class _Windowed(Flowable):
                 return self.width, self.height
             self._window *= 2  # short rows: a page holds more than the window
 
-    def split(self, availWidth, availHeight):  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         self.wrap(availWidth, availHeight)
+        cut = self._split_row(availHeight)
+        if cut:
+            return cut
         table, whole = self._current()
         parts = table.split(availWidth, availHeight)
-        if whole or len(parts) < 2:
+        if len(parts) < 2:
             return parts
-        done = parts[0]._nrows - table.repeatRows
-        return [parts[0], _Windowed(self.make, self.n_rows, self.first + done, max(16, 2 * done + 4))]
+        done = rli.row_count(parts[0]) - table.repeatRows
+        return [parts[0], self._rest(self.first + done, done, False)]
 
-    def draw(self) -> None:
+    def _rest(self, first: int, done: int, continued: bool) -> _Table:
+        return _Table(self.make, self.rows, self.page_height, first, max(16, 2 * done + 4), continued)
+
+    def _split_row(self, avail: float) -> list[Flowable]:
+        """This page's part and the rest, split inside the first row that does not fit; or none."""
+        rows, n_head = self.rows, self.rows.n_head
+        used: float = 0
+        for i in range(n_head):
+            used = used + rows.height(i)
+        header = used
+        i = n_head + self.first
+        while i < n_head + self.n_rows and used + rows.height(i) <= avail:
+            used = used + rows.height(i)
+            i += 1
+        if i == n_head + self.n_rows:
+            return []
+        room = avail - used
+        if rows.height(i) <= self.page_height - header and room < GAP_SHARE * self.page_height:
+            return []  # the row moves on whole (reportlab's split)
+        parts = rows.split(i, room)
+        if parts is None:
+            return []
+        row = i - n_head
+        rows.replace(i, parts[0])
+        page = self.make(self.first, row - self.first + 1, self.continued, True)
+        rows.replace(i, parts[1])
+        return [page, self._rest(row, row - self.first, True)]
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+        """The window's table drawn where reportlab places this flowable."""
         table, _ = self._current()
-        table._drawOn(self.canv)
+        table.drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # the stubs leave out _sW
 
 
 LOOKAHEAD = 32  # flowables made ahead of layout (reportlab looks ahead for keepWithNext chains)
@@ -177,7 +262,7 @@ class _Template(BaseDocTemplate):
     topping it up from an iterator, so memory stays flat with the size of a plan.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._outline_levels: list[int] = []
         self._more: Iterator[Flowable] = iter(())
@@ -219,6 +304,8 @@ class PdfWriter:
         self.font_files = font_files
         self.fonts = {key: register_font(key, path) for key, path in font_files.items()}
         self.para_styles = {name: self._para_style(name) for name in style.roles}
+        page_h = self.style.page("portrait")[1] * MM
+        self.body_height = page_h - (self.style.margins["top"] + self.style.margins["bottom"]) * MM
 
     def _para_style(self, name: str) -> ParagraphStyle:
         role = self.style.role(name)
@@ -275,14 +362,21 @@ class PdfWriter:
             bottomPadding=0,
         )
         template.addPageTemplates([PageTemplate("page", [frame], onPage=self._page_decorator(doc, page_w))])
-        template.build_from(self.flowables(doc, page_w - m["left"] - m["right"]))
+        self.body_height = page_h - m["top"] - m["bottom"]
+        try:
+            template.build_from(self.flowables(doc, page_w - m["left"] - m["right"]))
+        except LayoutError as err:
+            raise PdfLayoutError(
+                f"{doc.meta.title}: PDF のページに収まらない部分があり、組版できませんでした。"
+                "スタイルシートの文字の大きさ・行送り・余白を見直してください。"
+            ) from err
         return out.getvalue()
 
-    def _page_decorator(self, doc: dm.Document, page_w: float):
+    def _page_decorator(self, doc: dm.Document, page_w: float) -> Callable[[Canvas, Any], None]:
         role = self.style.role("footer")
         stamp = f"D:{doc.meta.date:%Y%m%d}000000+09'00'"
 
-        def decorate(canvas, _template) -> None:
+        def decorate(canvas: Canvas, _template: Any) -> None:
             canvas.setDateFormatter(lambda *_: stamp)
             canvas.showOutline()
             canvas.saveState()
@@ -320,18 +414,18 @@ class PdfWriter:
         if isinstance(block, dm.TitleBlock):
             return [self.paragraph(line, "title") for line in block.lines]
         if isinstance(block, dm.Heading):
-            para = self.paragraph(block.text, f"heading{block.level}")
-            para.gk_outline = (block.level - 1, block.text)
-            para.keepWithNext = True
-            return [CondPageBreak(para.style.leading * 4), para]
+            heading = self.paragraph(block.text, f"heading{block.level}")
+            heading.gk_outline = (block.level - 1, block.text)
+            heading.keepWithNext = True
+            return [CondPageBreak(heading.style.leading * 4), heading]
         if isinstance(block, dm.Paragraph):
             return [self.paragraph(block.text, block.role)]
         if isinstance(block, dm.BulletList):
             return [self.bullet(item) for item in block.items]
         if isinstance(block, dm.Caption):
-            para = self.paragraph(block.text, "caption")
-            para.keepWithNext = True
-            return [para]
+            caption = self.paragraph(block.text, "caption")
+            caption.keepWithNext = True
+            return [caption]
         if isinstance(block, dm.Table):
             return [self.table(block, text_width), Spacer(1, self.style.role("body").after * MM)]
         if isinstance(block, dm.Chart):
@@ -356,11 +450,16 @@ class PdfWriter:
         rows = _Rows(table, styles, col_widths, (pad, pad, pad * 0.6, pad * 0.8))
         n_head, n_body = len(table.header), len(table.rows)
 
-        def make(first: int, count: int) -> RLTable:
-            """The header and ``count`` body and total rows from index ``first`` as one table."""
+        def make(first: int, count: int, split_first: bool = False, split_last: bool = False) -> RLTable:
+            """The header and ``count`` body and total rows from index ``first`` as one table.
+
+            A row split between pages (the first row, the last) has its cells at the top.
+            """
             rows.forget(n_head + first)
             indices = [*range(n_head), *range(n_head + first, n_head + first + count)]
             commands = self._table_commands(n_head, n_head + max(0, n_body - first), count)
+            for row in [n_head] * split_first + [n_head + count - 1] * split_last:
+                commands.append(("VALIGN", (0, row), (-1, row), "TOP"))
             return RLTable(
                 [rows.cells(i) for i in indices],
                 colWidths=col_widths,
@@ -371,16 +470,18 @@ class PdfWriter:
             )
 
         n_rows = len(rows) - n_head
-        if n_rows <= WINDOW_ROWS:
-            return make(0, n_rows)
-        return _Windowed(make, n_rows)
+        if n_rows > WINDOW_ROWS:
+            return _Table(make, rows, self.body_height)
+        if all(rows.height(i) <= GAP_SHARE * self.body_height for i in range(n_head, len(rows))):
+            return make(0, n_rows)  # no row will be split
+        return _Table(make, rows, self.body_height, window=n_rows)
 
-    def _table_commands(self, n_head: int, first_total: int, n_rows: int) -> list[tuple]:
+    def _table_commands(self, n_head: int, first_total: int, n_rows: int) -> list[tuple[Any, ...]]:
         """Grid, header shading, padding; total rows (from row ``first_total``) shaded."""
         look = self.style.table
         header_style = self.para_styles["table_header"]
         pad = look.padding * MM
-        commands = [
+        commands: list[tuple[Any, ...]] = [
             ("FONT", (0, 0), (-1, -1), header_style.fontName, header_style.fontSize),
             ("GRID", (0, 0), (-1, -1), look.grid, colors.black),
             ("BACKGROUND", (0, 0), (-1, n_head - 1), colors.HexColor("#" + look.header_fill)),
@@ -418,11 +519,10 @@ class PdfWriter:
     def _shape(self, item: ch.Primitive) -> shapes.Shape:
         if isinstance(item, ch.Wedge):
             if item.end - item.start >= 360:
-                ring = shapes.Group(
+                return shapes.Group(
                     shapes.Circle(item.cx, item.cy, item.radius, fillColor=_c(item.fill), strokeColor=None),
                     shapes.Circle(item.cx, item.cy, item.inner, fillColor=colors.white, strokeColor=None),
                 )
-                return ring
             return shapes.Wedge(
                 item.cx,
                 item.cy,
@@ -436,7 +536,12 @@ class PdfWriter:
             )
         if isinstance(item, ch.Rect):
             return shapes.Rect(
-                item.x, item.y, item.width, item.height, fillColor=_c(item.fill), strokeColor=None
+                item.x,
+                item.y,
+                item.width,
+                item.height,
+                fillColor=_c(item.fill),  # type: ignore[arg-type]  # the stubs' Rect lacks Unpack[...]
+                strokeColor=None,  # type: ignore[arg-type]  # (as above)
             )
         if isinstance(item, ch.Line):
             return shapes.Line(
@@ -448,7 +553,7 @@ class PdfWriter:
             item.text,
             fontName=self.fonts[item.font],
             fontSize=item.size,
-            textAnchor=item.anchor,
+            textAnchor=ANCHORS[item.anchor],
             fillColor=_c(item.color),
         )
 
@@ -463,11 +568,13 @@ def _headings_over_long_tables(out: list[Flowable], cell_leading: float) -> None
     they do not fit together, so a table longer than a page would leave a page all but empty.
     """
     for i in range(1, len(out) - 1):
-        table = out[i + 1]
-        rows = table._nrows if isinstance(table, RLTable) else getattr(table, "n_rows", 0)
-        if isinstance(out[i - 1], CondPageBreak) and hasattr(out[i], "gk_outline") and rows > LONG_TABLE_ROWS:
+        table, before = out[i + 1], out[i - 1]
+        long = isinstance(table, _Table) or (
+            isinstance(table, RLTable) and rli.row_count(table) > LONG_TABLE_ROWS
+        )
+        if isinstance(before, CondPageBreak) and getattr(out[i], "gk_outline", None) is not None and long:
             out[i].keepWithNext = False
-            out[i - 1] = CondPageBreak(out[i - 1].height + 3 * 2.5 * cell_leading)
+            out[i - 1] = CondPageBreak(before.height + 3 * 2.5 * cell_leading)
 
 
 def _headings_kept_together(out: list[Flowable]) -> None:

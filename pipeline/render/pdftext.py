@@ -3,61 +3,125 @@
 A table of 1,500 activities has tens of thousands of cell paragraphs; reportlab's own way (an
 HTML parser per paragraph, then every character measured and compared with its neighbours)
 was most of the time of a PDF. The work here is done per run of characters of one frag, in
-plain lists, and gives reportlab exactly the frags and lines its own code gives.
+plain lists, and gives reportlab exactly the frags and lines its own code gives (through
+``rl_internals``, the one module that knows reportlab's frags and lines).
+
+A paragraph longer than the room left is split between two lines: the head keeps the lines
+that fit and the tail starts with the next one, so both show the lines the whole paragraph
+would (reportlab's own split re-joins the tail's lines with spaces, a Latin-text habit).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from collections.abc import Callable
 from html import escape  # not xml.sax.saxutils: it imports urllib and ssl (30 ms)
 from itertools import accumulate
 
-from . import rlstart  # noqa: F401  (first: reportlab's URL pattern compiled only when used)
+from . import rl_internals as rli  # first: reportlab's URL pattern compiled only when used
 
 # isort: split
-from reportlab.lib.rl_accel import sameFrag
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
-from reportlab.platypus import Paragraph as RLParagraph
-from reportlab.platypus.paragraph import FragLine, ParaLines, cleanBlockQuotedText
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
 
 from .kinsoku import break_index
 
 FUZZ = 1e-6
-BR = "<br/>"
-EMPTY = "\x00"  # stands for a frag without text (a <br/>) in a paragraph's text: never input
+EMPTY = rli.EMPTY
+
+MakeLine = Callable[[rli.Runs, int, int, float, float, bool], rli.Line]
 
 
-class Para(RLParagraph):
+class Para(rli.LinedParagraph):
     """A paragraph broken by Japanese rules (``kinsoku.break_index``)."""
 
-    def breakLinesCJK(self, maxWidths):  # noqa: N802 (reportlab's name)
-        if not isinstance(maxWidths, list | tuple):
-            maxWidths = [maxWidths]
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
-            return self.blPara
-        self.height = 0
-        key = tuple(maxWidths)
-        done = getattr(self, "_gk_broken", None)
+    gk_simple: rli.Frag = None  # one font: its frag (reportlab's quick kind-0 lines)
+    gk_outline: tuple[int, str] | None = None  # a heading's outline level and text
+    gk_runs: rli.Runs | None = None
+    gk_broken: tuple[tuple[float, ...], rli.ParaLines] | None = None
+
+    def lines_for(self, widths: list[float]) -> rli.ParaLines:
+        key = tuple(widths)
+        done = self.gk_broken
         if done is not None and done[0] == key:  # wrapped again at the same width: same lines
             return done[1]
-        if getattr(self, "_gk_chars", None) is None:
-            self._gk_chars = _chars(self.frags)
-        simple = getattr(self, "_gk_simple", None)
-        if simple is not None:  # one font: reportlab's quick kind-0 lines, drawn a line at a time
-            ascent, descent = getAscentDescent(simple.fontName, simple.fontSize)
-            found = _break(self._gk_chars, list(maxWidths), _plain_line)
-            lines = simple.clone(kind=0, lines=found, ascent=ascent, descent=descent)
+        chars = self.runs()
+        lines: rli.ParaLines
+        if self.gk_simple is not None:  # one font: reportlab's quick kind-0 lines, drawn a line at a time
+            lines = rli.plain_lines(self.gk_simple, _break(chars, widths, rli.plain_line))
         else:
-            lines = ParaLines(kind=1, lines=_break(self._gk_chars, list(maxWidths), _line))
-        self._gk_broken = (key, lines)
+            lines = rli.frag_lines(_break(chars, widths, rli.frag_line))
+        self.gk_broken = (key, lines)
         return lines
+
+    def runs(self) -> rli.Runs:
+        """The paragraph's characters with their widths (measured once)."""
+        if self.gk_runs is None:
+            self.gk_runs = rli.runs(self.frags, _measured)
+        return self.gk_runs
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 (reportlab's names)
+        """The lines that fit, and the rest: as reportlab decides, without changing a line.
+
+        Like reportlab: at least two lines stay (no orphan); a last line alone may go on.
+        """
+        if availWidth < FUZZ or availHeight < FUZZ or not self.frags:
+            return []
+        fit = int(availHeight / float(self.style.leading))
+        if fit <= 1:
+            return []
+        if self.line_count(availWidth) <= fit:
+            return [self]
+        head, tail = self.split_at(availWidth, fit)
+        return [head, tail]
+
+    def split_at(self, width: float, count: int) -> tuple[Para, Para]:
+        """The first ``count`` lines (at ``width``) and the rest, as two paragraphs.
+
+        The rest starts without the first line's indent, so its lines are the paragraph's.
+        """
+        style = self.style
+        first = width - (style.leftIndent + style.firstLineIndent) - style.rightIndent  # as ``wrap``
+        later = width - style.leftIndent - style.rightIndent
+        chars = self.runs()
+        cut, hard = _break(chars, [first, later], _bounds)[count - 1]
+        head = self._part(rli.sliced_frags(chars, 0, cut), style)
+        head.bulletText = self.bulletText
+        rli.set_justify_last(head, not hard)
+        tail = self._part(rli.sliced_frags(chars, cut, len(chars.text)), _no_first_indent(style))
+        return head, tail
+
+    def _part(self, frags: list[rli.Frag], style: ParagraphStyle) -> Para:
+        part = Para("".join(getattr(f, "text", "") for f in frags), style, frags=frags)
+        part.gk_simple = self.gk_simple
+        return part
+
+
+def _bounds(
+    para: rli.Runs, start: int, end: int, width: float, used: float, line_break: bool
+) -> tuple[int, bool]:
+    """A line as where it ends and whether a forced break ends it."""
+    return end, line_break
+
+
+_UNINDENTED: dict[int, tuple[ParagraphStyle, ParagraphStyle]] = {}
+
+
+def _no_first_indent(style: ParagraphStyle) -> ParagraphStyle:
+    """``style`` without a first-line indent (a split paragraph's tail)."""
+    if not style.firstLineIndent:
+        return style
+    found = _UNINDENTED.get(id(style))
+    if found is None or found[0] is not style:
+        plain = ParagraphStyle(f"{style.name}:continued", parent=style, firstLineIndent=0)
+        found = _UNINDENTED[id(style)] = (style, plain)
+    return found[1]
 
 
 def markup(text: str) -> str:
     """Plain text as paragraph markup: a ``\\n`` is a line break, as in Word."""
-    return escape(text, quote=False).replace("\n", BR)
+    return escape(text, quote=False).replace("\n", rli.BR)
 
 
 def para(text: str, style: ParagraphStyle, one_font: bool = False) -> Para:
@@ -65,79 +129,26 @@ def para(text: str, style: ParagraphStyle, one_font: bool = False) -> Para:
 
     The frags are clones of those the parser gives for the style, so the paragraph is the
     same; text with ``&``, ``<`` or ``>`` (entities in the markup) goes through the parser.
-    ``one_font`` (a table cell: never split over pages): plain text is laid out as reportlab
-    lays out a paragraph of one font, its lines drawn whole rather than frag by frag.
+    ``one_font`` (a table cell): plain text is laid out as reportlab lays out a paragraph of
+    one font, its lines drawn whole rather than frag by frag.
     """
     source = markup(text)
-    cleaned = cleanBlockQuotedText(source)  # what reportlab does to the markup before parsing
+    cleaned = rli.clean_markup(source)  # what reportlab does to the markup before parsing
     if "&" in cleaned or getattr(style, "textTransform", None):
         return Para(source, style)
-    word, line_break = _prototypes(style)
-    frags = []
-    for i, part in enumerate(cleaned.split(BR)):
-        if i:
-            frags.append(line_break.clone())
-        if part:
-            frags.append(word.clone(text=part))
+    frags, word = rli.plain_frags(style, cleaned.split(rli.BR))
     made = Para(source, style, frags=frags)
     made.text = cleaned
     if one_font:
-        made._gk_simple = word
+        made.gk_simple = word
     return made
-
-
-_PROTOTYPES: dict[int, tuple] = {}
-
-
-def _prototypes(style: ParagraphStyle) -> tuple:
-    """The parser's text frag and line-break frag for ``style`` (parsed once per style)."""
-    found = _PROTOTYPES.get(id(style))
-    if found is None or found[0] is not style:
-        word, line_break = RLParagraph("x" + BR, style).frags
-        found = _PROTOTYPES[id(style)] = (style, word, line_break)
-    return found[1], found[2]
 
 
 _WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
 
 
-@dataclass(frozen=True)
-class _Chars:
-    """A paragraph's characters in plain lists, and its runs of characters of one frag."""
-
-    text: str  # one string, not a list of one-character strings (memory: 15,000 activities)
-    widths: list[float]
-    hard: list[int]  # a forced line break (<br/>) ends the line after each of these characters
-    starts: list[int]  # where each run begins
-    frags: list  # each run's frag
-
-
-def _chars(frags: list) -> _Chars:
-    """Each character of the paragraph with its width (measured once a process)."""
-    text: list[str] = []
-    widths: list[float] = []
-    hard: list[int] = []
-    starts: list[int] = []
-    owners: list = []
-    at = 0
-    for frag in frags:
-        chars = getattr(frag, "text", "") or EMPTY
-        if hasattr(frag, "cbDefn"):
-            widths += [getattr(frag.cbDefn, "width", 0)] * len(chars)
-        else:
-            widths += _measured(chars, frag.fontName, frag.fontSize)
-        if hasattr(frag, "lineBreak"):
-            hard += range(at, at + len(chars))
-        if not owners or owners[-1] is not frag:
-            starts.append(at)
-            owners.append(frag)
-        text.append(chars)
-        at += len(chars)
-    return _Chars("".join(text), widths, hard, starts, owners)
-
-
 def _measured(chars: str, font: str, size: float) -> list[float]:
-    """The width of each character (``EMPTY``: an empty string's)."""
+    """The width of each character (``EMPTY``: an empty string's), measured once a process."""
     known = _WIDTHS.get((font, size))
     if known is None:
         known = _WIDTHS[(font, size)] = {}
@@ -146,10 +157,10 @@ def _measured(chars: str, font: str, size: float) -> list[float]:
         for i, c in enumerate(chars):
             if out[i] is None:
                 out[i] = known[c] = stringWidth("" if c == EMPTY else c, font, size)
-    return out
+    return out  # type: ignore[return-value]  # every None was replaced just above
 
 
-def _break(para: _Chars, max_widths: list[float], make_line) -> list:
+def _break(para: rli.Runs, max_widths: list[float], make_line: MakeLine) -> list[rli.Line]:
     """The lines: each as long as fits, then ended where ``break_index`` allows.
 
     The widths are summed from each line's start in order, as a character-by-character loop
@@ -157,7 +168,7 @@ def _break(para: _Chars, max_widths: list[float], make_line) -> list:
     """
     text, widths, hard = para.text, para.widths, para.hard
     n = len(text)
-    lines: list = []
+    lines: list[rli.Line] = []
     start = 0
     last = len(max_widths) - 1
     while start < n:
@@ -197,63 +208,3 @@ def _overflow(widths: list[float], start: int, limit: float, stop: int) -> tuple
         if start + span >= len(widths) or start + span > stop:
             return sums, None
         span *= 4
-
-
-def _word(text: str, start: int, end: int) -> str:
-    word = text[start:end]
-    return word.replace(EMPTY, "") if EMPTY in word else word
-
-
-def _special(frag) -> bool:
-    """reportlab's ``sameFrag`` is false for these, even with the frag itself."""
-    return hasattr(frag, "cbDefn") or hasattr(frag, "lineBreak")
-
-
-def _plain_line(
-    para: _Chars, start: int, end: int, width: float, used: float, line_break: bool
-) -> tuple[float, list[str]]:
-    """A kind-0 line (one font): the room left and the line's text as one word."""
-    return width - used, [_word(para.text, start, end)]
-
-
-def _line(para: _Chars, start: int, end: int, width: float, used: float, line_break: bool) -> FragLine:
-    """reportlab's ``makeCJKParaLine`` (no bounds) for ``text[start:end]``, run by run.
-
-    reportlab compares every character's frag with its word's (``sameFrag``); characters of
-    one run share a frag, so one comparison a run decides the same.
-    """
-    text, starts, frags = para.text, para.starts, para.frags
-    words = []
-    begin = start  # where the current word begins
-    word = None  # the frag the current word started with
-    size = ascent = descent = 0
-    r = bisect_right(starts, start) - 1
-    while r < len(starts) and starts[r] < end:
-        frag = frags[r]
-        first = max(start, starts[r])
-        stop = min(end, starts[r + 1] if r + 1 < len(starts) else end)
-        a, d = getAscentDescent(frag.fontName, frag.fontSize)
-        size, ascent, descent = max(size, frag.fontSize), max(ascent, a), min(descent, d)
-        if word is None or not sameFrag(word, frag):
-            if word is not None:
-                words.append(word.clone(text=_word(text, begin, first)))
-            begin, word = first, frag
-        if word is frag and _special(frag):  # every further character is a word of its own
-            for k in range(first + 1, stop):
-                words.append(word.clone(text=_word(text, begin, k)))
-                begin = k
-        r += 1
-    if end > start:
-        words.append(word.clone(text=_word(text, begin, end)))
-    return FragLine(
-        kind=1,
-        extraSpace=width - used,
-        wordCount=1,
-        words=words,
-        fontSize=size,
-        ascent=ascent,
-        descent=descent,
-        maxWidth=width,
-        currentWidth=used,
-        lineBreak=line_break,
-    )

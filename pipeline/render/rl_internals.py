@@ -1,0 +1,269 @@
+"""reportlab's internals that gyokaku's PDF writer relies on: the one module that touches them.
+
+Everything else in ``render/`` uses reportlab's documented API and this module. Verified with
+reportlab 5.1.0 (the tests ``test_pdftext``, ``test_kinsoku``, ``test_render_pdf_long`` and the
+sample's byte-identical PDFs check these assumptions). What is relied on, and where:
+
+Import (``uri_pat``)
+    ``reportlab.platypus.paragraph`` compiles at import a URL pattern beginning
+    ``lazyre.REPORTLAB_URI`` (``uri_pat``); it is imported here first with that pattern deferred.
+
+Paragraphs (``reportlab.platypus.paragraph``)
+    - ``Paragraph.breakLinesCJK(maxWidths)``: what ``wrap`` calls for ``wordWrap="CJK"``;
+      ``LinedParagraph`` overrides it to take its lines from ``lines_for``.
+    - ``Paragraph.blPara`` with ``_splitpara``: a paragraph made by reportlab's ``split`` keeps
+      the lines it was given; ``Paragraph._JustifyLast``: whether a paragraph's last line is
+      justified (true for the head of a split paragraph).
+    - ``cleanBlockQuotedText``: what the parser does to markup first.
+    - ``Paragraph.frags`` and a frag's ``text``, ``fontName``, ``fontSize``, ``cbDefn.width``,
+      ``lineBreak``; ``ABag.clone``; the parser's frags for ``"x<br/>"`` (a text frag, a break).
+    - the lines ``breakLinesCJK`` returns: ``ParaLines`` of kind 0 (a clone of the frag with
+      ``(extraSpace, [text])`` tuples, ``ascent``, ``descent``) or of kind 1 (``FragLine``\\ s
+      with the fields ``makeCJKParaLine`` sets); ``rl_accel.sameFrag`` decides where a kind-1
+      line's words begin; ``pdfmetrics.getAscentDescent`` gives a font's ascent and descent.
+
+Tables (``reportlab.platypus.tables``)
+    - ``Table._nrows``: the rows of a table (of the parts ``split`` returns).
+    - the float operations of ``Table._calc_height`` and ``_listCellGeom`` for a row of one
+      flowable per cell (``row_height``): the same, so that heights handed over as
+      ``rowHeights`` are those reportlab would compute.
+
+Fonts (``reportlab.pdfbase.ttfonts``)
+    - ``TTFont.face.charToGlyph``: the code points a registered font has glyphs for.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..lazyre import REPORTLAB_URI, deferred
+
+with deferred(REPORTLAB_URI):  # before anything else of reportlab (40–70 ms of every PDF process)
+    from reportlab.lib.rl_accel import sameFrag
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Flowable, Paragraph
+    from reportlab.platypus.paragraph import FragLine, cleanBlockQuotedText
+    from reportlab.platypus.paragraph import ParaLines as ParaLines  # re-exported: the lines' type
+    from reportlab.platypus.tables import Table
+
+Frag = Any  # reportlab's ParaFrag: an ABag of any attributes
+Line = Any  # a kind-0 line tuple or a FragLine
+EMPTY = "\x00"  # stands for a frag without text (a <br/>) in a paragraph's text: never input
+BR = "<br/>"
+
+clean_markup: Callable[[str], str] = cleanBlockQuotedText
+
+
+class LinedParagraph(Paragraph):
+    """A CJK paragraph whose lines come from ``lines_for`` (reportlab's ``breakLinesCJK`` hook)."""
+
+    def lines_for(self, widths: list[float]) -> ParaLines:
+        """The lines for these widths (first line, later lines); subclasses say how."""
+        raise NotImplementedError
+
+    def breakLinesCJK(self, maxWidths: float | list[float] | tuple[float, ...]) -> ParaLines:  # noqa: N802, N803
+        if not isinstance(maxWidths, list | tuple):
+            maxWidths = [maxWidths]
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
+            lines: ParaLines = self.blPara
+            return lines
+        self.height = 0
+        return self.lines_for(list(maxWidths))
+
+    def line_count(self, width: float) -> int:
+        """How many lines the paragraph takes in a column ``width`` wide."""
+        self.wrap(width, 0x7FFFFFFF)
+        return len(self.blPara.lines)  # type: ignore[attr-defined]  # set by wrap, not in the stubs
+
+
+def set_justify_last(para: Paragraph, justify: bool) -> None:
+    """Whether ``para``'s last line is justified (as reportlab does for a split paragraph's head)."""
+    para._JustifyLast = justify  # type: ignore[attr-defined]  # reportlab's, not in the stubs
+
+
+_PROTOTYPES: dict[int, tuple[ParagraphStyle, Frag, Frag]] = {}
+
+
+def plain_frags(style: ParagraphStyle, parts: Sequence[str]) -> tuple[list[Frag], Frag]:
+    """The frags the parser gives for ``parts`` joined by ``<br/>``, and the text frag's prototype.
+
+    ``parts`` are cleaned markup without entities; the frags are clones of those parsed once
+    per style.
+    """
+    found = _PROTOTYPES.get(id(style))
+    if found is None or found[0] is not style:
+        word, line_break = Paragraph("x" + BR, style).frags
+        found = _PROTOTYPES[id(style)] = (style, word, line_break)
+    _, word, line_break = found
+    frags: list[Frag] = []
+    for i, part in enumerate(parts):
+        if i:
+            frags.append(line_break.clone())
+        if part:
+            frags.append(word.clone(text=part))
+    return frags, word
+
+
+@dataclass(frozen=True)
+class Runs:
+    """A paragraph's characters in plain lists, and its runs of characters of one frag."""
+
+    text: str  # one string, not a list of one-character strings (memory: 15,000 activities)
+    widths: list[float]
+    hard: list[int]  # a forced line break (<br/>) ends the line after each of these characters
+    starts: list[int]  # where each run begins
+    frags: list[Frag]  # each run's frag
+
+
+def runs(frags: Sequence[Frag], measure: Callable[[str, str, float], list[float]]) -> Runs:
+    """Each character of the paragraph with its width (``measure(chars, font, size)``)."""
+    text: list[str] = []
+    widths: list[float] = []
+    hard: list[int] = []
+    starts: list[int] = []
+    owners: list[Frag] = []
+    at = 0
+    for frag in frags:
+        chars = getattr(frag, "text", "") or EMPTY
+        if hasattr(frag, "cbDefn"):
+            widths += [getattr(frag.cbDefn, "width", 0)] * len(chars)
+        else:
+            widths += measure(chars, frag.fontName, frag.fontSize)
+        if hasattr(frag, "lineBreak"):
+            hard += range(at, at + len(chars))
+        if not owners or owners[-1] is not frag:
+            starts.append(at)
+            owners.append(frag)
+        text.append(chars)
+        at += len(chars)
+    return Runs("".join(text), widths, hard, starts, owners)
+
+
+def sliced_frags(para: Runs, start: int, end: int) -> list[Frag]:
+    """The frags of characters ``start:end``: text frags cut, others (a ``<br/>``) whole."""
+    out: list[Frag] = []
+    starts, frags = para.starts, para.frags
+    for r, first in enumerate(starts):
+        stop = starts[r + 1] if r + 1 < len(starts) else len(para.text)
+        if stop <= start or first >= end:
+            continue
+        frag = frags[r]
+        if getattr(frag, "text", ""):
+            out.append(frag.clone(text=para.text[max(start, first) : min(end, stop)]))
+        else:
+            out.append(frag.clone())
+    return out
+
+
+def _word(text: str, start: int, end: int) -> str:
+    word = text[start:end]
+    return word.replace(EMPTY, "") if EMPTY in word else word
+
+
+def _special(frag: Frag) -> bool:
+    """reportlab's ``sameFrag`` is false for these, even with the frag itself."""
+    return hasattr(frag, "cbDefn") or hasattr(frag, "lineBreak")
+
+
+def plain_line(para: Runs, start: int, end: int, width: float, used: float, line_break: bool) -> Line:
+    """A kind-0 line (one font): the room left and the line's text as one word."""
+    return width - used, [_word(para.text, start, end)]
+
+
+def plain_lines(frag: Frag, lines: list[Line]) -> ParaLines:
+    """reportlab's kind-0 lines of a paragraph of one font (``frag``'s), drawn a line at a time."""
+    ascent, descent = pdfmetrics.getAscentDescent(frag.fontName, frag.fontSize)
+    found: ParaLines = frag.clone(kind=0, lines=lines, ascent=ascent, descent=descent)
+    return found
+
+
+def frag_lines(lines: list[Line]) -> ParaLines:
+    """reportlab's kind-1 lines (``FragLine``\\ s), drawn frag by frag."""
+    return ParaLines(kind=1, lines=lines)
+
+
+def frag_line(para: Runs, start: int, end: int, width: float, used: float, line_break: bool) -> Line:
+    """reportlab's ``makeCJKParaLine`` (no bounds) for ``text[start:end]``, run by run.
+
+    reportlab compares every character's frag with its word's (``sameFrag``); characters of
+    one run share a frag, so one comparison a run decides the same.
+    """
+    text, starts, frags = para.text, para.starts, para.frags
+    words = []
+    begin = start  # where the current word begins
+    word: Frag = None  # the frag the current word started with
+    size: float = 0
+    ascent: float = 0
+    descent: float = 0
+    r = bisect_right(starts, start) - 1
+    while r < len(starts) and starts[r] < end:
+        frag = frags[r]
+        first = max(start, starts[r])
+        stop = min(end, starts[r + 1] if r + 1 < len(starts) else end)
+        a, d = pdfmetrics.getAscentDescent(frag.fontName, frag.fontSize)
+        size, ascent, descent = max(size, frag.fontSize), max(ascent, a), min(descent, d)
+        if word is None or not sameFrag(word, frag):
+            if word is not None:
+                words.append(word.clone(text=_word(text, begin, first)))
+            begin, word = first, frag
+        if word is frag and _special(frag):  # every further character is a word of its own
+            for k in range(first + 1, stop):
+                words.append(word.clone(text=_word(text, begin, k)))
+                begin = k
+        r += 1
+    if end > start and word is not None:
+        words.append(word.clone(text=_word(text, begin, end)))
+    return FragLine(
+        kind=1,
+        extraSpace=width - used,
+        wordCount=1,
+        words=words,
+        fontSize=size,
+        ascent=ascent,
+        descent=descent,
+        maxWidth=width,
+        currentWidth=used,
+        lineBreak=line_break,
+    )
+
+
+def row_count(table: Flowable) -> int:
+    """How many rows a reportlab table has."""
+    if not isinstance(table, Table):
+        raise TypeError(f"not a table: {table!r}")
+    count: int = table._nrows  # type: ignore[attr-defined]  # reportlab's, not in the stubs
+    return count
+
+
+def row_height(
+    cells: Sequence[Paragraph], widths: Sequence[float], pads: tuple[float, float, float, float]
+) -> float:
+    """A row's height as ``Table._calc_height`` and ``_listCellGeom`` compute it (same float operations).
+
+    ``pads`` are the cells' left, right, top and bottom padding.
+    """
+    left, right, top, bottom = pads
+    found: float = 0
+    for cell, width in zip(cells, widths):
+        _, cell_h = cell.wrap(width - left - right, 72000 - top - bottom)
+        before, after = cell.getSpaceBefore(), cell.getSpaceAfter()
+        t: float = 0
+        t += cell_h + after + before
+        t = t - before - after
+        t += bottom + top
+        if t > found:
+            found = t
+    return found
+
+
+def char_to_glyph(font_name: str) -> frozenset[int]:
+    """The code points the registered TrueType font ``font_name`` has glyphs for."""
+    font = pdfmetrics.getFont(font_name)
+    if not isinstance(font, TTFont):
+        raise TypeError(f"{font_name} is not a TrueType font")
+    return frozenset(font.face.charToGlyph)
