@@ -39,7 +39,9 @@ def warm(style: str, formats: tuple[str, ...]) -> Renderers:
 
 
 def default_jobs() -> int:
-    """Every core of this machine."""
+    """Every core this process may run on (its CPU affinity where the system says, else the machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
 
 
@@ -220,8 +222,10 @@ class _Child:
 
 def _fork(compute: Callable[[], object]) -> _Child:
     reader, writer = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # None when the command was started with ``>&-``
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
         os.close(reader)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -66,11 +67,15 @@ def run() -> None:
     messages are flushed the process simply ends with the command's exit code.
     """
     try:
-        main(prog_name="gyokaku")
-        code = 0
+        result = main.main(prog_name="gyokaku", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except click.ClickException as err:  # a wrong option or argument: click's own message
+        with contextlib.suppress(OSError, ValueError):
+            err.show()
+        code = err.exit_code
     except SystemExit as end:
         code = _exit_code(end.code)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort):
         _err("中断しました。書き終えた入力の出力は新しく、途中の入力の出力は前のままです。")
         code = EXIT_INTERRUPTED
     for stream in (sys.stdout, sys.stderr):

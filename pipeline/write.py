@@ -261,7 +261,7 @@ def _check_targets(folder: Path, names: list[str]) -> None:
             f"出力ファイル名が長すぎます（{limit} バイトまで）: {'、'.join(too_long)}。"
             "入力ファイルの名前を短くしてください。何も書き換えていません。"
         )
-    folders = [n for n in names if (folder / n).is_dir() and not (folder / n).is_symlink()]
+    folders = [n for n in names if os.path.isdir(folder / n) and not os.path.islink(folder / n)]
     if folders:
         raise OutputError(
             f"出力先に同じ名前のフォルダーがあります: {'、'.join(str(folder / n) for n in folders)}。"
@@ -352,6 +352,7 @@ def write_set(folder: Path, files: dict[Path, bytes], force: bool = False) -> li
     """Replace the set ``files`` (all in ``folder``) as a whole (call under the folder's lock)."""
     if any(path.parent != folder for path in files):
         raise ValueError("every file of a set must be in its folder")
+    _check_targets(folder, [path.name for path in files])
     records = read_records(folder)
     edited = [p for p in files if is_edited(p, records)]
     if edited and not force:

@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -109,8 +110,64 @@ def test_progress_bar_is_drawn_in_place_on_a_terminal() -> None:
     assert quiet.getvalue() == ""
 
 
-def test_jobs_default_to_every_core() -> None:
-    assert batch.default_jobs() == (os.cpu_count() or 1)
+def test_jobs_default_to_the_cores_the_process_may_use() -> None:
+    """Measured against ``nproc`` (coreutils), also when the process is held to one core."""
+    probe = [sys.executable, "-c", "from pipeline.batch import default_jobs; print(default_jobs())"]
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    assert subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip() == nproc
+    held = subprocess.run(["taskset", "-c", "0", *probe], capture_output=True, text=True, check=True)
+    assert held.stdout.strip() == "1"
+
+
+def _children(pid: int) -> list[int]:
+    """The live (not zombie) processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_workers_end_when_the_command_is_killed(tmp_path: Path, inputs: list[Path]) -> None:
+    more = [inputs[0].with_name(f"c{i}.yaml") for i in range(4)]
+    for path in more:
+        path.write_text(VALID, encoding="utf-8")
+    args = ["build", *map(str, inputs + more), "--out", str(tmp_path / "o"), "-j", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    workers: list[int] = []
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.02)
+    assert len(workers) >= 2, "the batch never started its workers"
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:
+        os.kill(pid, 9)
+    assert not left, f"workers {left} outlived the killed command"
 
 
 def test_fonts_are_parsed_once_per_process(tmp_path: Path, inputs: list[Path]) -> None:

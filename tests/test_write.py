@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -161,3 +163,354 @@ def test_unprintable_characters_are_located_before_rendering(tmp_path: Path) -> 
     code, output = build(["build", str(source), "--out", str(tmp_path / "strict"), "--strict"])
     assert code == 2 and "U+1F600" in output
     assert not (tmp_path / "strict").exists()
+
+
+# --- the write phase as a transaction: kills, full disks, locks, damaged records -----------------
+
+# Runs the command in a child process whose file-system calls during the write phase are counted;
+# the Nth one kills the process with SIGKILL before it happens (nothing of gyokaku's runs after).
+KILL_DRIVER = r"""
+import os, signal, sys
+from pipeline import write
+n, count, active = int(sys.argv[1]), [0], [False]
+def counted(fn):
+    def call(*args, **kwargs):
+        if active[0]:
+            count[0] += 1
+            if count[0] == n:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return fn(*args, **kwargs)
+    return call
+for name in ("replace", "rename", "fsync", "unlink", "rmdir", "mkdir", "open", "write", "close"):
+    setattr(os, name, counted(getattr(os, name)))
+real = write.write_set
+def traced(*args, **kwargs):
+    active[0] = True
+    try:
+        return real(*args, **kwargs)
+    finally:
+        active[0] = False
+write.write_set = traced
+from pipeline.cli import main
+try:
+    main(sys.argv[2:], prog_name="gyokaku")
+except SystemExit as end:
+    os._exit(end.code or 0)
+"""
+
+
+def _outputs(folder: Path) -> dict[str, str]:
+    """Every entry of the folder but gyokaku's own records folder (files by digest)."""
+    found = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name != writer.RECORD_DIR:
+            found[entry.name] = hashlib.sha256(entry.read_bytes()).hexdigest() if entry.is_file() else "dir"
+    return found
+
+
+def _records_agree(folder: Path) -> bool:
+    """Every Word draft in the folder is what its record says gyokaku wrote."""
+    records = writer.read_records(folder)
+    return not records.unreadable and all(
+        not writer.is_edited(path, records) for path in folder.glob("*.docx") if ".edited-" not in path.name
+    )
+
+
+def _two_versions(
+    tmp_path: Path, *options: str
+) -> tuple[Path, Path, dict[str, str], dict[str, str]]:
+    """An input, its edited next version, and the sets each builds (in folders of their own)."""
+    first = tmp_path / "plan.yaml"
+    first.write_text(VALID, encoding="utf-8")
+    second = tmp_path / "next" / "plan.yaml"
+    second.parent.mkdir()
+    second.write_text(VALID.replace("業務の見直しを実施。", "業務の見直しを大きく実施。"), encoding="utf-8")
+    sets = []
+    for source, name in ((first, "old"), (second, "new")):
+        code, output = build(["build", str(source), "--out", str(tmp_path / name), "--jobs", "1", *options])
+        assert code == 0, output
+        sets.append(_outputs(tmp_path / name))
+    assert sets[0] != sets[1] and set(sets[0]) == set(sets[1])
+    return first, second, sets[0], sets[1]
+
+
+def test_a_kill_at_any_step_of_the_write_leaves_the_old_set_or_the_new(tmp_path: Path) -> None:
+    """SIGKILL before each file-system call of the write phase; the next run ends it whole.
+
+    The summary alone (its draft, its PDF and the draft's record) keeps the steps few.
+    """
+    only = ("--only", "summary")
+    first, second, old, new = _two_versions(tmp_path, *only)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    outcomes = {"old": 0, "new": 0}
+    step = 0
+    while True:
+        step += 1
+        out = tmp_path / f"kill-{step}"
+        assert build(["build", str(first), "--out", str(out), "--jobs", "1", *only])[0] == 0
+        args = ["build", str(second), "--out", str(out), "-j", "1", *only]
+        run = subprocess.run(
+            [sys.executable, "-c", KILL_DRIVER, str(step), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert "Traceback" not in run.stderr, run.stderr
+        if run.returncode == 0:  # the write phase ran out of steps before the count: all done
+            assert _outputs(out) == new
+            break
+        assert run.returncode == -9, (step, run.returncode, run.stderr)
+        with writer.OutputFolder(out) as folder:
+            folder.open()  # what any next run does first: finish or undo what was left
+        found = _outputs(out)
+        assert found in (old, new), f"step {step}: a mixed set {found}"
+        outcomes["old" if found == old else "new"] += 1
+        leftovers = sorted(p.name for p in (out / writer.RECORD_DIR).iterdir())
+        assert leftovers == [writer.RECORDS, writer.LOCK], f"step {step}: left {leftovers}"
+        assert _records_agree(out), f"step {step}: a draft's record disagrees with the draft"
+        code, output = build(["build", str(second), "--out", str(out), "--jobs", "1", *only])
+        assert code == 0 and "編集されています" not in output, f"step {step}: {output}"
+        assert _outputs(out) == new
+    assert step > 10 and outcomes["old"] and outcomes["new"], (step, outcomes)
+
+
+def test_a_full_disk_while_writing_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills after N bytes of the new set, for N across the whole set: old set, whole."""
+    first, second, old, new = _two_versions(tmp_path)
+    total = sum((tmp_path / "new" / name).stat().st_size for name in new)
+    out = tmp_path / "out"
+    assert build(["build", str(first), "--out", str(out), "--jobs", "1"])[0] == 0
+    real_write = os.write
+    for room in (0, 1000, total // 3, total // 2, total - 1):
+        written = [0]
+
+        def full(fd: int, data: bytes, room: int = room, written: list[int] = written) -> int:
+            if written[0] + len(data) > room:
+                raise OSError(28, "No space left on device")
+            written[0] += len(data)
+            return real_write(fd, data)
+
+        monkeypatch.setattr(os, "write", full)
+        code, output = build(["build", str(second), "--out", str(out), "--jobs", "1"])
+        monkeypatch.setattr(os, "write", real_write)
+        assert code == 2 and "No space left on device" in output and "前のまま" in output, output
+        assert "作成:" not in output, "a message claims a file was written"
+        assert _outputs(out) == old
+        assert sorted(p.name for p in (out / writer.RECORD_DIR).iterdir()) == [writer.RECORDS, writer.LOCK]
+        assert _records_agree(out)
+    assert build(["build", str(second), "--out", str(out), "--jobs", "1"])[0] == 0
+    assert _outputs(out) == new
+
+
+def _mount_tmpfs(path: Path, size: int) -> bool:
+    path.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True
+    )
+    return mounted.returncode == 0
+
+
+def test_a_real_full_disk_changes_nothing(tmp_path: Path) -> None:
+    """A tmpfs with room for one set and a half: the rebuild cannot stage and leaves the old set."""
+    first, second, old, new = _two_versions(tmp_path)
+    size = sum((tmp_path / "new" / name).stat().st_size for name in new)
+    disk = tmp_path / "disk"
+    if not _mount_tmpfs(disk, size * 3 // 2 + 64 * 1024):
+        pytest.skip("mounting a tmpfs needs root (the injected full disk above covers the same path)")
+    try:
+        out = disk / "out"
+        assert build(["build", str(first), "--out", str(out), "--jobs", "1"])[0] == 0
+        code, output = build(["build", str(second), "--out", str(out), "--jobs", "1"])
+        assert code == 2 and "前のまま" in output, output
+        assert _outputs(out) == old and _records_agree(out)
+        assert sorted(p.name for p in (out / writer.RECORD_DIR).iterdir()) == [writer.RECORDS, writer.LOCK]
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_very_long_input_name_builds_and_keeps_backups(tmp_path: Path) -> None:
+    """77 kanji (231 bytes): the files fit the 255-byte limit; a backup's name is shortened to fit."""
+    source = tmp_path / ("行" * 77 + ".yaml")
+    source.write_text(VALID, encoding="utf-8")
+    out = tmp_path / "out"
+    code, output = build(["build", str(source), "--out", str(out), "--jobs", "1"])
+    assert code == 0, output
+    sheets = out / ("行" * 77 + "-sheets.docx")
+    edited = sheets.read_bytes() + b"edit"
+    sheets.write_bytes(edited)
+    code, output = build(["build", str(source), "--out", str(out), "--jobs", "1"])
+    assert code == 2 and "編集されています" in output
+    code, output = build(["build", str(source), "--out", str(out), "--jobs", "1", "--force"])
+    assert code == 0, output
+    backups = [p for p in out.iterdir() if ".edited-" in p.name]
+    assert len(backups) == 1 and backups[0].read_bytes() == edited
+    assert len(os.fsencode(backups[0].name)) <= 255
+    assert build(["build", str(source), "--out", str(out), "--jobs", "1"])[0] == 0
+
+
+def test_a_name_the_folder_cannot_hold_is_refused_before_writing(tmp_path: Path) -> None:
+    source = tmp_path / ("行" * 82 + ".yaml")  # 246 bytes: the summary fits, "-sheets.docx" does not
+    source.write_text(VALID, encoding="utf-8")
+    out = tmp_path / "out"
+    code, output = build(["build", str(source), "--out", str(out), "--jobs", "1"])
+    assert code == 2 and "長すぎます" in output and "Traceback" not in output
+    assert not [p for p in out.iterdir() if p.name != writer.RECORD_DIR]
+    assert build(["build", str(source), "--out", str(out), "--only", "summary"])[0] == 0
+
+
+HOLDER = r"""
+import sys, time
+from pathlib import Path
+from pipeline.write import OutputFolder
+folder = OutputFolder(Path(sys.argv[1]))
+folder.open()
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_folder_in_use_is_refused_naming_who_holds_it(tmp_path: Path, valid: Path) -> None:
+    out = tmp_path / "out"
+    assert build(["build", str(valid), "--out", str(out)])[0] == 0
+    before = _outputs(out)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        code, output = build(["build", str(valid), "--out", str(out), "--force"])
+        assert code == 2 and "書き込み中" in output and f"プロセス {holder.pid}" in output, output
+        assert _outputs(out) == before
+    finally:
+        holder.kill()
+        holder.wait()
+    assert build(["build", str(valid), "--out", str(out)])[0] == 0, "the lock ends with its holder"
+
+
+def test_damaged_records_never_crash_and_never_lose_a_draft(tmp_path: Path, valid: Path) -> None:
+    out = tmp_path / "out"
+    assert build(["build", str(valid), "--out", str(out)])[0] == 0
+    draft = (out / "plan.docx").read_bytes()
+    for damage in (b"\xff\xfe garbage", b"", b'{"format": 1, "drafts": []}', b'{"format": 9}', b"[1, 2]"):
+        (out / writer.RECORD_DIR / writer.RECORDS).write_bytes(damage)
+        code, output = build(["build", str(valid), "--out", str(out)])
+        assert code == 2 and "壊れている" in output and "Traceback" not in output, output
+        assert (out / "plan.docx").read_bytes() == draft
+    code, output = build(["build", str(valid), "--out", str(out), "--force"])
+    assert code == 0, output
+    assert [p.read_bytes() for p in out.glob("plan.edited-*.docx")] == [draft]
+    assert _records_agree(out)
+    assert build(["build", str(valid), "--out", str(out)])[0] == 0
+
+
+def test_records_of_the_previous_version_are_honoured(tmp_path: Path, valid: Path) -> None:
+    """gyokaku 0.1 kept ``.gyokaku/NAME.sha256``: its drafts are not called edited after an upgrade."""
+    out = tmp_path / "out"
+    assert build(["build", str(valid), "--out", str(out)])[0] == 0
+    (out / writer.RECORD_DIR / writer.RECORDS).unlink()
+    for draft in out.glob("*.docx"):
+        (out / writer.RECORD_DIR / (draft.name + ".sha256")).write_text(
+            hashlib.sha256(draft.read_bytes()).hexdigest() + "\n", encoding="ascii"
+        )
+    (out / writer.RECORD_DIR / "plan-list.docx.sha256").write_bytes(b"\x00\xff")  # damaged: edited
+    code, output = build(["build", str(valid), "--out", str(out)])
+    assert code == 2 and "plan-list.docx" in output and "plan.docx " not in output
+    code, output = build(["build", str(valid), "--out", str(out), "--force"])
+    assert code == 0 and _records_agree(out)
+    assert not list((out / writer.RECORD_DIR).glob("*.sha256")), "old records replaced by drafts.json"
+
+
+def test_leftovers_of_an_interrupted_run_are_cleaned(tmp_path: Path, valid: Path) -> None:
+    out = tmp_path / "out"
+    assert build(["build", str(valid), "--out", str(out)])[0] == 0
+    before = _outputs(out)
+    stale = out / writer.RECORD_DIR / "staging-abc"
+    stale.mkdir()
+    (stale / "0.part").write_bytes(b"half a file")
+    old_tmp = out / ".plan.pdf.k2j4_x9a.tmp"  # what gyokaku 0.1 left when killed
+    old_tmp.write_bytes(b"half")
+    code, output = build(["build", str(valid), "--out", str(out)])
+    assert code == 0 and "片付けました" in output
+    assert not stale.exists() and not old_tmp.exists()
+    assert _outputs(out) == before
+
+
+def test_inputs_whose_other_files_share_names_are_refused(tmp_path: Path, valid: Path) -> None:
+    """``x.yaml`` writes ``x-list.pdf``; so does ``x-list.yaml`` (as its summary)."""
+    clash = valid.with_name("plan-list.yaml")
+    clash.write_text(VALID, encoding="utf-8")
+    out = tmp_path / "out"
+    code, output = build(["build", str(valid), str(clash), "--out", str(out)])
+    assert code == 2 and "plan-list.pdf" in output and "出力名が同じ" in output
+    assert not out.exists()
+    code, output = build(["build", str(valid), str(clash), "--out", str(out), "--only", "summary"])
+    assert code == 0, "with the list not built, the names do not meet"
+
+
+def test_an_unexpected_failure_of_one_input_spares_the_others(
+    tmp_path: Path, valid: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import build as stages
+
+    other = valid.with_name("other.yaml")
+    other.write_text(VALID, encoding="utf-8")
+    real = stages.load
+
+    def load(path: object, *args: object) -> object:
+        if str(path).endswith("plan.yaml"):
+            raise ValueError("a defect")
+        return real(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stages, "load", load)
+    out = tmp_path / "out"
+    code, output = build(["build", str(valid), str(other), "--out", str(out), "--jobs", "1"])
+    assert code == 2 and "内部エラー" in output and "a defect" in output and "Traceback" not in output
+    assert (out / "other.pdf").exists() and not (out / "plan.pdf").exists()
+
+
+def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "pipeline", *args], text=True, capture_output=True, **kwargs
+    )
+
+
+def test_a_closed_stdout_or_a_vanished_reader_is_not_a_failure(tmp_path: Path, valid: Path) -> None:
+    out = tmp_path / "closed"
+    run = subprocess.run(
+        f'"{sys.executable}" -m pipeline build "{valid}" --out "{out}" >&-',
+        shell=True,
+        capture_output=False,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    assert (out / "plan.pdf").exists()
+    out = tmp_path / "gone"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "build", str(valid), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader goes away before anything is printed
+    err = proc.stderr.read()
+    assert proc.wait() == 0 and "Traceback" not in err, err
+    assert len([p for p in out.iterdir() if p.is_file()]) == 6
+
+
+def test_ctrl_c_at_any_moment_of_start_up_gives_no_traceback(tmp_path: Path, valid: Path) -> None:
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3, 0.45):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "build", str(valid), "--out", str(tmp_path / "out")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err, (delay, err)
+        assert proc.returncode in (0, 130, -signal.SIGINT), (delay, proc.returncode, err)
+        if proc.returncode == 130:
+            assert "中断しました" in err
+        found = _outputs(tmp_path / "out") if (tmp_path / "out").exists() else {}
+        assert not found or len(found) == 6, f"a part of the set: {sorted(found)}"
