@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -243,8 +244,8 @@ def _finish(outcome: Outcome, folder: OutputFolder, force: bool, progress: Progr
         say(f"エラー: {source}: {err}", err=True)
         return False
     except OSError as err:
-        what = f"{err.strerror}: {err.filename}" if err.filename else str(err.strerror or err)
-        say(f"エラー: {source}: 書き込めませんでした（{what}）。この入力の出力は前のままです。", err=True)
+        reason = os_reason(err)
+        say(f"エラー: {source}: 書き込めませんでした（{reason}）。この入力の出力は前のままです。", err=True)
         return False
     except Exception as err:  # a defect of gyokaku's, not of the input: the other inputs go on
         say(
@@ -254,6 +255,26 @@ def _finish(outcome: Outcome, folder: OutputFolder, force: bool, progress: Progr
         )
         return False
     return True
+
+
+# what the system's reason means for the user, where it is one a user can act on
+_OS_REASONS = {
+    errno.ENOSPC: "ディスクの空きがありません",
+    errno.EDQUOT: "ディスクの割り当て（クォータ）を超えました",
+    errno.EACCES: "書き込む権限がありません",
+    errno.EPERM: "書き込む権限がありません",
+    errno.EROFS: "読み取り専用の場所です",
+    errno.EEXIST: "同じ名前のファイルがあります",
+    errno.ENOTDIR: "フォルダーのはずの場所がファイルです",
+    errno.EISDIR: "ファイルのはずの場所がフォルダーです",
+    errno.ENAMETOOLONG: "名前が長すぎます",
+}
+
+
+def os_reason(err: OSError) -> str:
+    """The reason of an ``OSError`` in Japanese, with the system's words and the file named."""
+    parts = [_OS_REASONS.get(err.errno or 0, ""), str(err.strerror or err), str(err.filename or "")]
+    return ": ".join(part for part in parts if part)
 
 
 def _report_recovery(folder: OutputFolder, say: Callable[..., None]) -> None:

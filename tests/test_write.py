@@ -293,7 +293,7 @@ def test_a_full_disk_while_writing_changes_nothing(tmp_path: Path, monkeypatch: 
         monkeypatch.setattr(os, "write", full)
         code, output = build(["build", str(second), "--out", str(out), "--jobs", "1"])
         monkeypatch.setattr(os, "write", real_write)
-        assert code == 2 and "No space left on device" in output and "前のまま" in output, output
+        assert code == 2 and "ディスクの空きがありません" in output and "前のまま" in output, output
         assert "作成:" not in output, "a message claims a file was written"
         assert _outputs(out) == old
         assert sorted(p.name for p in (out / writer.RECORD_DIR).iterdir()) == [writer.RECORDS, writer.LOCK]
