@@ -7,6 +7,7 @@ import random
 import pytest
 from reportlab.lib.styles import ParagraphStyle
 
+from pipeline.render.kinsoku import check_lines
 from pipeline.render.pdftext import Para, markup, para
 
 STYLE = ParagraphStyle("cell", fontName="Helvetica", fontSize=9, leading=12, wordWrap="CJK")
@@ -32,8 +33,60 @@ def test_one_font_lines_are_the_frag_lines(text: str) -> None:
     width = 4 * STYLE.fontSize
     quick = para(text, STYLE, one_font=True).breakLinesCJK([width])
     full = para(text, STYLE).breakLinesCJK([width])
-    if quick.kind == 1:  # markup with entities goes through the parser: no quick lines
-        return
+    if quick.kind == 1:
+        pytest.skip("markup with entities goes through the parser: no quick lines to compare")
     assert [(extra, "".join(words)) for extra, words in quick.lines] == [
         (line.extraSpace, "".join(w.text for w in line.words)) for line in full.lines
     ]
+
+
+def _line_texts(paragraph: Para, width: float) -> list[str]:
+    broken = paragraph.breakLinesCJK([width])
+    if broken.kind == 0:
+        return ["".join(words) for _, words in broken.lines]
+    return ["".join(w.text for w in line.words) for line in broken.lines]
+
+
+LONG = (
+    "".join(f"第{k}項、「計画」の見直しを進め、1,543件のAI-OCR処理を実施した。" for k in range(40))
+    + "\n次の段落。"
+)
+
+
+@pytest.mark.parametrize("one_font", [False, True])
+@pytest.mark.parametrize("lines_room", [2, 3, 7, 20])
+def test_a_split_paragraph_keeps_its_lines(one_font: bool, lines_room: int) -> None:
+    """Split at a page end: the head's lines then the tail's are the whole paragraph's lines.
+
+    reportlab's own split joins the tail's lines with spaces (a Latin-text habit): lines move.
+    """
+    width = 20 * STYLE.fontSize
+    whole = _line_texts(para(LONG, STYLE, one_font), width)
+    head, tail = para(LONG, STYLE, one_font).split(width, lines_room * STYLE.leading + 1)
+    assert isinstance(head, Para) and isinstance(tail, Para)
+    head.wrap(width, 10_000)
+    tail.wrap(width, 10_000)
+    parts = _line_texts(head, width) + _line_texts(tail, width)
+    assert len(_line_texts(head, width)) == lines_room
+    assert parts == whole
+    assert check_lines(parts) == []
+
+
+def test_a_split_bullet_continues_at_the_indent() -> None:
+    """A hanging first line (a bullet's mark): the tail's lines start where the later lines do."""
+    style = ParagraphStyle("bullet", parent=STYLE, leftIndent=20, firstLineIndent=-10)
+    width = 20 * STYLE.fontSize
+    whole = para(LONG, style)
+    whole.wrap(width, 10_000)
+    head, tail = para(LONG, style).split(width, 4 * STYLE.leading)
+    assert isinstance(tail, Para) and tail.style.firstLineIndent == 0
+    tail.wrap(width, 10_000)
+    assert tail.blPara.lines[0].maxWidth == whole.blPara.lines[4].maxWidth
+
+
+def test_no_split_leaves_a_single_line_behind() -> None:
+    """As reportlab: fewer than two lines of room is no split; a paragraph that fits is itself."""
+    width = 20 * STYLE.fontSize
+    assert para(LONG, STYLE).split(width, 1.5 * STYLE.leading) == []
+    short = para("短い段落。", STYLE)
+    assert short.split(width, 3 * STYLE.leading) == [short]
