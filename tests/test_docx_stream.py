@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import docx
+import pytest
 from lxml import etree
 
 from pipeline.render import docx_xml as x
@@ -107,3 +108,39 @@ def test_role_style_ids_are_what_python_docx_would_set() -> None:
         style = document.styles[renderers.style.role(role).word_style]
         assert ids[role] == document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH), role
     assert None in ids.values()  # the body text is Word's default paragraph style (Normal)
+
+
+def test_public_save_gives_the_bytes_of_python_docx_private_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without python-docx's ``PackageWriter`` steps, ``Document.save`` and a re-zip: same bytes."""
+    from pipeline.build import Renderers, documents
+    from pipeline.load import load
+    from pipeline.render import docx_internals
+    from pipeline.render.docx import DocxWriter
+    from pipeline.resources import sample_input
+
+    assert docx_internals.available()  # the pinned python-docx has them: the fast way is tested
+    renderers = Renderers.create()
+    docs = documents(load(sample_input()))
+    fast = [DocxWriter(renderers.style, renderers.font_files).render(doc) for doc in docs]
+    monkeypatch.setattr(docx_internals, "available", lambda: False)
+    public = [DocxWriter(renderers.style, renderers.font_files).render(doc) for doc in docs]
+    assert public == fast
+    again = [DocxWriter(renderers.style, renderers.font_files).render(doc) for doc in docs]
+    assert again == public  # deterministic
+
+
+def test_page_break_before_a_chart_starts_its_paragraph() -> None:
+    """A pending page break goes on the next block whatever it is (the chart's paragraph too)."""
+    import datetime as dt
+
+    from pipeline import docmodel as dm
+    from pipeline.build import Renderers
+    from pipeline.render.docx import DocxWriter
+
+    renderers = Renderers.create()
+    chart = dm.Chart(slices=(dm.Slice("済", 3), dm.Slice("遅れ", 1)), center=("4",), alt_text="内訳")
+    meta = dm.Meta(title="t", author="a", subject="s", date=dt.date(2022, 10, 1))
+    doc = dm.Document(name="chart", meta=meta, blocks=(dm.Paragraph("前"), dm.PageBreak(), chart))
+    body = etree.fromstring(_document_xml(DocxWriter(renderers.style, renderers.font_files).render(doc)))
+    paragraphs = body.iter(W + "p")
+    assert [p.find(f"{W}pPr/{W}pageBreakBefore") is not None for p in paragraphs] == [False, True]

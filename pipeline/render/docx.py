@@ -6,16 +6,22 @@ import datetime as dt
 import io
 from itertools import chain
 from pathlib import Path
+from typing import TypeVar
 
 import docx
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
+from docx.oxml.document import CT_Body
 from docx.oxml.ns import qn
+from docx.oxml.section import CT_SectPr
 from docx.oxml.table import CT_Tbl
-from docx.shared import Mm, Pt, RGBColor
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Emu, Inches, Length, Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -32,6 +38,7 @@ ALIGN = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
 }
 TWIPS_PER_MM = 1440 / 25.4
+E = TypeVar("E", bound=BaseOxmlElement)
 FLUSH_BLOCKS = 64  # body blocks kept as lxml elements before they are serialised (BodyStream)
 
 
@@ -44,9 +51,9 @@ class DocxWriter:
         self._orientation = "portrait"
         self._style_ids: dict[str, str | None] = {}
         self._table_style_id: str | None = None
-        self._sect = None
+        self._sect: CT_SectPr | None = None
         self._break_pending = False
-        self._block_width = 0
+        self._block_width: Length = Emu(0)
         self._stream = x.BodyStream()
         self._pending = 0
         self._templates: dict[str, bytes] = {}
@@ -61,11 +68,10 @@ class DocxWriter:
         self._pending = 0
         self._page(document, doc)
         self._properties(document, doc.meta)
-        # python-docx finds it with an XPath over every paragraph: once, not once a table
-        self._block_width = document._block_width
+        self._block_width = _block_width(document)  # once, not once a table
         if not self._style_ids:  # the same for every document of this writer: looked up once
             self._style_ids = self._paragraph_style_ids(document)
-            self._table_style_id = document.part.get_style_id(
+            self._table_style_id = document.part.get_style_id(  # type: ignore[no-untyped-call]  # not annotated
                 document.styles["Table Grid"], WD_STYLE_TYPE.TABLE
             )
         body = document.element.body
@@ -77,7 +83,7 @@ class DocxWriter:
         date = doc.meta.date  # saved with an empty body: the blocks are in the stream
         return x.save_package(document, (date.year, date.month, date.day, 0, 0, 0), self._stream)
 
-    def _flush(self, body) -> None:
+    def _flush(self, body: CT_Body) -> None:
         """The finished blocks out of the tree, into the body stream."""
         self._stream.flush(body)
         self._pending = 0
@@ -98,7 +104,7 @@ class DocxWriter:
             self._templates[language] = out.getvalue()
         return self._templates[language]
 
-    def _setup(self, document: docx.document.Document, language: str) -> None:
+    def _setup(self, document: DocxDocument, language: str) -> None:
         body = self.style.font_of("body").name
         x.strip_theme_fonts(document.styles.element)
         x.set_defaults(document.styles.element, body, language)
@@ -119,7 +125,7 @@ class DocxWriter:
         x.set_numbering(document.styles[bullet.word_style].element.get_or_add_pPr(), num_id)
         self._footer(document)
 
-    def _define_style(self, document: docx.document.Document, role_name: str) -> None:
+    def _define_style(self, document: DocxDocument, role_name: str) -> None:
         role = self.style.role(role_name)
         try:
             style = document.styles[role.word_style]
@@ -147,7 +153,7 @@ class DocxWriter:
         x.remove_borders(style.element.get_or_add_pPr())
         x.no_autospace(style.element.get_or_add_pPr())
 
-    def _page(self, document: docx.document.Document, doc: dm.Document) -> None:
+    def _page(self, document: DocxDocument, doc: dm.Document) -> None:
         section = document.sections[0]
         width, height = self.style.page(doc.orientation)
         section.orientation = WD_ORIENT.LANDSCAPE if doc.orientation == "landscape" else WD_ORIENT.PORTRAIT
@@ -157,18 +163,19 @@ class DocxWriter:
         section.left_margin, section.right_margin = Mm(m["left"]), Mm(m["right"])
         section.footer_distance = Mm(self.style.footer_distance - self.style.role("footer").size * 0.1)
 
-    def _footer(self, document: docx.document.Document) -> None:
+    def _footer(self, document: DocxDocument) -> None:
         """The page number, centred in the footer (``- 1 -``)."""
         footer = document.sections[0].footer.paragraphs[0]
         footer.style = document.styles[self.style.role("footer").word_style]
         before, _, after = self.style.page_number.partition("{page}")
         if before:
             footer.add_run(before)
-        x.add_field(footer._p, "PAGE", "1", None)
+        paragraph_element = document.sections[0].footer.part.element.find(qn("w:p"))
+        x.add_field(paragraph_element, "PAGE", "1")
         if after:
             footer.add_run(after)
 
-    def _properties(self, document: docx.document.Document, meta: dm.Meta) -> None:
+    def _properties(self, document: DocxDocument, meta: dm.Meta) -> None:
         props = document.core_properties
         when = dt.datetime(meta.date.year, meta.date.month, meta.date.day)
         props.title = meta.title
@@ -184,7 +191,7 @@ class DocxWriter:
 
     # --- blocks ------------------------------------------------------------------------
 
-    def block(self, document: docx.document.Document, block: dm.Block) -> None:
+    def block(self, document: DocxDocument, block: dm.Block) -> None:
         if isinstance(block, dm.DocNumber):
             self.paragraph(document, block.text, "doc_number")
         elif isinstance(block, dm.TitleBlock):
@@ -208,7 +215,7 @@ class DocxWriter:
         else:
             raise TypeError(f"no DOCX rendering for {type(block).__name__}")
 
-    def _append(self, document: docx.document.Document, element):
+    def _append(self, document: DocxDocument, element: E) -> E:
         """Put ``element`` at the end of the body (before its section properties).
 
         python-docx finds the section properties by scanning the body from its start at every
@@ -216,9 +223,11 @@ class DocxWriter:
         """
         if self._sect is None:
             self._sect = document.element.body.sectPr
+            if self._sect is None:
+                raise ValueError("python-docx's template has no section properties")
         if self._break_pending:
             self._break_pending = False
-            if element.tag == qn("w:p"):
+            if isinstance(element, CT_P):
                 x.page_break_before(element)
             else:
                 self._sect.addprevious(x.page_break_paragraph())
@@ -229,7 +238,7 @@ class DocxWriter:
     def _word_style(self, role: str) -> str:
         return self.style.role(role).word_style
 
-    def _paragraph_style_ids(self, document: docx.document.Document) -> dict[str, str | None]:
+    def _paragraph_style_ids(self, document: DocxDocument) -> dict[str, str | None]:
         """Each role's style id, looked up once (``None`` for the default style, as python-docx).
 
         As ``get_style_id`` decides, with the default style found once, not once a role.
@@ -244,24 +253,20 @@ class DocxWriter:
             ids[name] = None if style == default else style.style_id
         return ids
 
-    def paragraph(self, container, text: str, role: str) -> DocxParagraph:
+    def paragraph(self, document: DocxDocument, text: str, role: str) -> None:
         """A paragraph of ``role``; a ``\\n`` becomes a line break inside it."""
-        if isinstance(container, docx.document.Document):
-            para = DocxParagraph(self._append(container, OxmlElement("w:p")), container._body)
-        else:
-            para = container.add_paragraph()
-        para._p.style = self._style_ids[role]
-        x.add_runs(para._p, text)
-        return para
+        p = self._append(document, _new_paragraph())
+        p.style = self._style_ids[role]
+        x.add_runs(p, text)
 
-    def table(self, document: docx.document.Document, table: dm.Table) -> None:
+    def table(self, document: DocxDocument, table: dm.Table) -> None:
         rows = [*table.header, *table.rows, *table.totals]
         n_cols = len(rows[0])
         # as document.add_table(rows=0, cols=n_cols) and grid.style = "Table Grid", without their
         # style look-ups (each scans every style: seconds for a plan's thousands of sheets)
         tbl = self._append(document, CT_Tbl.new_tbl(0, n_cols, self._block_width))
-        grid = DocxTable(tbl, document._body)
-        grid._tbl.tblPr.style = self._table_style_id
+        grid = DocxTable(tbl, document)
+        tbl.tblPr.style = self._table_style_id
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False
         look = self.style.table
@@ -270,30 +275,46 @@ class DocxWriter:
         widths = [Mm(total_mm * w / sum(weights)) for w in weights]
         for column, width in zip(grid.columns, widths):
             column.width = width
-        x.set_cell_margins(grid._tbl, round(look.padding * TWIPS_PER_MM))
+        x.set_cell_margins(tbl, round(look.padding * TWIPS_PER_MM))
         twips = [w.twips for w in widths]
         head_looks = [x.CellLook(w, self._style_ids["table_header"]) for w in twips]
         aligns = [ALIGN[table.align[j] if j < len(table.align) else "left"].xml_value for j in range(n_cols)]
         body_looks = [x.CellLook(w, self._style_ids["table_cell"], a) for w, a in zip(twips, aligns)]
         # the rows stay text: written into the package where the table's marker stands
         self._stream.rows_later(
-            grid._tbl,
+            tbl,
             chain(
                 x.rows_chunks(table.header, head_looks, look.header_fill, header=True),
                 x.rows_chunks(table.rows, body_looks),
                 x.rows_chunks(table.totals, body_looks, look.total_fill),
             ),
         )
-        spacer = DocxParagraph(self._append(document, OxmlElement("w:p")), document._body)
-        spacer._p.style = self._style_ids["body"]
-        spacer.paragraph_format.space_after = Pt(0)
+        spacer = self._append(document, _new_paragraph())
+        spacer.style = self._style_ids["body"]
+        DocxParagraph(spacer, document).paragraph_format.space_after = Pt(0)
 
-    def chart(self, document: docx.document.Document, chart: dm.Chart) -> None:
+    def chart(self, document: DocxDocument, chart: dm.Chart) -> None:
         drawing = ch.layout(chart, self.style, measure(self.font_files))
         png = to_png(drawing, self.font_files, self.style.chart.dpi)
-        para = document.add_paragraph(style=self._word_style("body"))
+        p = self._append(document, _new_paragraph())
+        p.style = self._style_ids["body"]
+        para = DocxParagraph(p, document)
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         para.paragraph_format.line_spacing = 1.0
-        run = para.add_run()
-        run.add_picture(io.BytesIO(png), width=Mm(self.style.chart.width))
-        x.set_alt_text(run._r, "活動数内訳", chart.alt_text)
+        para.add_run().add_picture(io.BytesIO(png), width=Mm(self.style.chart.width))
+        x.set_alt_text(p, "活動数内訳", chart.alt_text)
+
+
+def _block_width(document: DocxDocument) -> Length:
+    """The width between the margins of the last section (as python-docx sizes a new table)."""
+    section = document.sections[-1]
+    width = (section.page_width or Inches(8.5)) - (section.left_margin or Inches(1))
+    return Emu(width - (section.right_margin or Inches(1)))
+
+
+def _new_paragraph() -> CT_P:
+    """An empty ``w:p`` (python-docx makes it a ``CT_P``)."""
+    p = OxmlElement("w:p")
+    if not isinstance(p, CT_P):
+        raise TypeError("python-docx did not make a CT_P for w:p")
+    return p

@@ -6,7 +6,6 @@ theme fonts, the language, bullet numbering, repeated and shaded header rows, al
 
 from __future__ import annotations
 
-import copy
 import io
 import re
 import zipfile
@@ -14,13 +13,16 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO
 
 from docx.document import Document as DocxDocument
-from docx.opc.pkgwriter import PackageWriter
+from docx.opc.rel import Relationships
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl
+from docx.oxml.text.paragraph import CT_P
 from lxml import etree
+
+from . import docx_internals as internals
 
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 BULLET_NUM_ID = 90
@@ -47,11 +49,24 @@ def _child(parent: etree._Element, tag: str, first: bool = False) -> etree._Elem
     return found
 
 
+def _find(parent: etree._Element, tag: str) -> etree._Element:
+    """``parent``'s child ``tag`` (python-docx's template has it)."""
+    found = parent.find(qn(tag))
+    if found is None:
+        raise ValueError(f"{tag} missing under {parent.tag}")
+    return found
+
+
+def _drop_attributes(element: etree._Element, names: Iterable[str]) -> None:
+    for name in names:
+        if qn(name) in element.attrib:
+            del element.attrib[qn(name)]
+
+
 def set_fonts(rpr: etree._Element, name: str) -> None:
     """All four font slots to ``name`` (East Asian included), theme fonts removed."""
     fonts = _child(rpr, "w:rFonts", first=True)
-    for attr in THEME_ATTRS:
-        fonts.attrib.pop(qn(attr), None)
+    _drop_attributes(fonts, THEME_ATTRS)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), name)
     fonts.set(qn("w:hint"), "eastAsia")
@@ -60,13 +75,13 @@ def set_fonts(rpr: etree._Element, name: str) -> None:
 def strip_theme_fonts(styles_element: etree._Element) -> None:
     """Theme font references out of every style, so no style falls back to the theme's fonts."""
     for fonts in styles_element.iter(qn("w:rFonts")):
-        for attr in THEME_ATTRS:
-            fonts.attrib.pop(qn(attr), None)
-        if not fonts.attrib:
-            fonts.getparent().remove(fonts)
+        _drop_attributes(fonts, THEME_ATTRS)
+        parent = fonts.getparent()
+        if not fonts.attrib and parent is not None:
+            parent.remove(fonts)
 
 
-def page_break_before(paragraph: etree._Element) -> None:
+def page_break_before(paragraph: CT_P) -> None:
     """The paragraph starts a new page (no empty paragraph holding a break before it)."""
     paragraph.get_or_add_pPr().pageBreakBefore_val = True
 
@@ -85,8 +100,8 @@ def set_language(rpr: etree._Element, language: str) -> None:
 
 def set_defaults(styles_element: etree._Element, font: str, language: str) -> None:
     """docDefaults: the body font everywhere a style says nothing, and the language."""
-    defaults = styles_element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    defaults = _find(styles_element, "w:docDefaults")
+    rpr = _find(_find(defaults, "w:rPrDefault"), "w:rPr")
     set_fonts(rpr, font)
     set_language(rpr, language)
     no_autospace(_child(_child(defaults, "w:pPrDefault"), "w:pPr"))
@@ -121,8 +136,7 @@ def strip_theme_color(rpr: etree._Element) -> None:
     """Remove theme colours so that a style's explicit colour is the one shown."""
     color = rpr.find(qn("w:color"))
     if color is not None:
-        for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
-            color.attrib.pop(qn(attr), None)
+        _drop_attributes(color, ("w:themeColor", "w:themeShade", "w:themeTint"))
 
 
 def remove_borders(ppr: etree._Element) -> None:
@@ -136,7 +150,7 @@ def remove_borders(ppr: etree._Element) -> None:
 LEFTOVER_RELS = ("/metadata/thumbnail", "/stylesWithEffects")
 
 
-def drop_template_leftovers(package_rels: dict, document_rels: dict) -> None:
+def drop_template_leftovers(package_rels: Relationships, document_rels: Relationships) -> None:
     """Drop the relationships (and so the parts) of ``LEFTOVER_RELS``."""
     for rels in (package_rels, document_rels):
         for rid, rel in list(rels.items()):
@@ -213,7 +227,7 @@ def set_numbering(ppr: etree._Element, num_id: int) -> None:
     num.set(qn("w:val"), str(num_id))
 
 
-def set_cell_margins(tbl: etree._Element, twips: int) -> None:
+def set_cell_margins(tbl: CT_Tbl, twips: int) -> None:
     """Padding inside every cell of a table."""
     tblpr = tbl.tblPr
     mar = OxmlElement("w:tblCellMar")
@@ -232,15 +246,11 @@ def set_alt_text(run_element: etree._Element, title: str, description: str) -> N
         doc_pr.set("descr", description)
 
 
-def add_field(
-    paragraph_element: etree._Element, instruction: str, shown: str, rpr: etree._Element | None
-) -> None:
+def add_field(paragraph_element: etree._Element, instruction: str, shown: str) -> None:
     """A field such as PAGE, as Word writes it: begin, instruction, separate, result, end."""
 
     def run(*children: etree._Element) -> None:
         r = OxmlElement("w:r")
-        if rpr is not None:
-            r.append(copy.deepcopy(rpr))
         for c in children:
             r.append(c)
         paragraph_element.append(r)
@@ -262,51 +272,36 @@ def add_field(
     run(fld("end"))
 
 
-class _FixedZip:
-    """A package writer for python-docx's ``PackageWriter`` steps: fixed entry times, one deflate.
-
-    Equal input gives equal bytes (no clock in the file); with ``body``, its blocks are put into
-    ``word/document.xml`` (saved with an empty body) as the part is written.
-    """
-
-    def __init__(self, out: IO[bytes], date_time: tuple[int, ...], body: BodyStream | None) -> None:
-        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
-        self._date_time = date_time
-        self._body = body
-
-    def write(self, pack_uri, blob: bytes) -> None:
-        info = zipfile.ZipInfo(pack_uri.membername, date_time=self._date_time)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        if self._body is not None and info.filename == DOCUMENT_PART:
-            with self._zip.open(info, "w") as dest:
-                for piece in self._body.spliced(blob):
-                    dest.write(piece)
-        else:
-            self._zip.writestr(info, blob)
-
-    def close(self) -> None:
-        self._zip.close()
-
-
 def save_package(
     document: DocxDocument, date_time: tuple[int, int, int, int, int, int], body: BodyStream | None = None
 ) -> bytes:
     """The document as DOCX bytes: what ``document.save`` writes, with fixed entry times.
 
-    python-docx's own steps (``PackageWriter``) write through ``_FixedZip``, so every part is
-    deflated once, as saved, instead of saved and then read and deflated again.
+    Equal input gives equal bytes (no clock in the file). With ``body``, its blocks are put into
+    ``word/document.xml`` (saved with an empty body) as the entry is written. The parts come
+    from python-docx's own saving steps (``docx_internals``: deflated once), else from
+    ``document.save`` read back (the same bytes, each part inflated and deflated again).
     """
-    package = document.part.package
-    parts = package.parts
-    for part in parts:
-        part.before_marshal()
     out = io.BytesIO()
-    writer = _FixedZip(out, date_time, body)
-    PackageWriter._write_content_types_stream(writer, parts)
-    PackageWriter._write_pkg_rels(writer, package.rels)
-    PackageWriter._write_parts(writer, parts)
-    writer.close()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+
+        def write(name: str, blob: bytes) -> None:
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            if body is not None and name == DOCUMENT_PART:
+                with package.open(info, "w") as dest:
+                    for piece in body.spliced(blob):
+                        dest.write(piece)
+            else:
+                package.writestr(info, blob)
+
+        if not internals.write_package(document, write):
+            saved = io.BytesIO()
+            document.save(saved)
+            with zipfile.ZipFile(saved) as parts:
+                for item in parts.infolist():
+                    write(item.filename, parts.read(item))
     return out.getvalue()
 
 
@@ -343,14 +338,20 @@ class BodyStream:
     def flush(self, body: etree._Element) -> None:
         """Every block of ``body`` before its section properties: serialised here, then removed.
 
-        The body is serialised whole (one call), and its start tag (namespace declarations)
-        and section properties cut off; the blocks then read as they do inside the document.
+        The body is serialised whole (one call) without its section properties (taken out
+        for the call), and its start and end tags cut off (the start tag holds the namespace
+        declarations); the blocks then read as they do inside the document.
         """
-        blocks = body[:-1]
+        blocks = list(body)[:-1]
         if not blocks:
             return
-        data = etree.tostring(body, encoding="utf-8")
-        inner = data[data.index(b">") + 1 : data.rindex(b"<w:sectPr")]
+        sect = body[-1]
+        body.remove(sect)
+        try:
+            data = etree.tostring(body, encoding="utf-8")
+        finally:
+            body.append(sect)
+        inner = data[data.index(b">") + 1 : data.rindex(b"</")]
         for i, piece in enumerate(_ROWS_MARK.split(inner)):
             if i % 2:
                 for chunk in self._rows.pop(int(piece)):
