@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from setuptools import setup
-from setuptools.command.build_py import build_py
-from setuptools.command.sdist import sdist
+# setuptools without type information here: its classes are Any (ignores are for mypy --strict)
+from setuptools import setup  # type: ignore[import-untyped, unused-ignore]
+from setuptools.command.build_py import build_py  # type: ignore[import-untyped, unused-ignore]
+from setuptools.command.sdist import sdist  # type: ignore[import-untyped, unused-ignore]
 
 ROOT = Path(__file__).resolve().parent
 SAMPLE = "inputs/hiratsuka-2022-h1.yaml"  # as pipeline.resources.SAMPLE_NAME
@@ -26,7 +27,7 @@ def bundled() -> list[str]:
     return [*styles, SAMPLE]
 
 
-class BuildPy(build_py):
+class BuildPy(build_py):  # type: ignore[misc, unused-ignore]  # build_py is Any
     """``build_py``, then the bundled files copied to ``pipeline/data/`` (not for editable installs)."""
 
     def run(self) -> None:
@@ -48,7 +49,7 @@ class BuildPy(build_py):
         return [(str(data / rel), str(ROOT / rel)) for rel in bundled()]
 
 
-class Sdist(sdist):
+class Sdist(sdist):  # type: ignore[misc, unused-ignore]  # sdist is Any
     """``sdist`` with the bundled files in their repository places."""
 
     def make_release_tree(self, base_dir: str, files: list[str]) -> None:

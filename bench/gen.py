@@ -135,8 +135,7 @@ class _Text:
 
 
 def _status(rng: random.Random) -> str:
-    names, weights = zip(*STATUS_WEIGHTS)
-    return rng.choices(names, weights)[0]
+    return rng.choices([name for name, _ in STATUS_WEIGHTS], [weight for _, weight in STATUS_WEIGHTS])[0]
 
 
 def _unique(name: str, used: set[str]) -> str:

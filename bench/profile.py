@@ -59,7 +59,7 @@ def main() -> int:
         for name, seconds in stages(source, formats):
             print(f"{name:<28} {seconds:8.2f} s")
         try:
-            from pyinstrument import Profiler
+            from pyinstrument import Profiler  # type: ignore[import-not-found, unused-ignore]  # bench extra
         except ImportError:
             print("プロファイルには pyinstrument が要ります: pip install -e '.[bench]'")
             return 1

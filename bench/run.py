@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,9 @@ sys.path.insert(0, str(BENCH))
 
 import gen  # noqa: E402
 
-from pipeline.cli import SAMPLE  # noqa: E402
+from pipeline.resources import sample_input  # noqa: E402
+
+SAMPLE = sample_input()
 from pipeline.progress import columns  # noqa: E402
 
 SIZES = (150, 1_500, 15_000)
@@ -81,7 +84,13 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     return seconds, usage.ru_maxrss / 1024, proc.returncode, message
 
 
-def measure(label: str, make_cmd, repeat: int, warm: bool = False, env: dict[str, str] | None = None) -> Run:
+def measure(
+    label: str,
+    make_cmd: Callable[[int], list[str]],
+    repeat: int,
+    warm: bool = False,
+    env: dict[str, str] | None = None,
+) -> Run:
     """Run the command ``repeat`` times (once when it is long); ``warm`` adds an untimed first run."""
     run = Run(label)
     if warm:
@@ -166,13 +175,14 @@ def sample_runs(tmp: Path, repeat: int) -> tuple[Run | None, Run | None, str]:
     binary = soffice()
     docx = tmp / "sample-warm" / summary_docx_name(SAMPLE)
     lo = None
+    lo_binary = binary or ""
     if binary is not None and docx.exists():
         lo = Run(f"LibreOffice {docx.name} → PDF（プロファイル準備済み）")
         timed(libreoffice_cmd(binary, tmp / "lo-profile", docx, tmp / "lo-warm"))  # its profile made
     for i in range(max(repeat, SAMPLE_REPEAT) if repeat > 1 else repeat):
         _record(build, gyokaku_cmd([SAMPLE], tmp / f"sample-{i}"))
         if lo is not None:
-            _record(lo, libreoffice_cmd(binary, tmp / "lo-profile", docx, tmp / f"lo-{i}"))
+            _record(lo, libreoffice_cmd(lo_binary, tmp / "lo-profile", docx, tmp / f"lo-{i}"))
     if binary is None:
         return build, None, "LibreOffice（soffice）がないため、LibreOffice との比較は省きました。"
     if lo is None or not build.ok:
@@ -197,7 +207,11 @@ def size_runs(tmp: Path, sizes: tuple[int, ...], repeat: int) -> dict[int, Run]:
     for n in sizes:
         source = gen.write(tmp / f"plan-{n}.yaml", n)
         label = f"{n:,} 活動（{source.stat().st_size / 1e6:.1f} MB の YAML）"
-        runs[n] = measure(label, lambda i, n=n, s=source: gyokaku_cmd([s], tmp / f"out-{n}-{i}"), repeat)
+
+        def command(i: int, n: int = n, s: Path = source) -> list[str]:
+            return gyokaku_cmd([s], tmp / f"out-{n}-{i}")
+
+        runs[n] = measure(label, command, repeat)
         print(f"  {label}: {runs[n].median:.2f} s", file=sys.stderr)
     return runs
 

@@ -106,7 +106,8 @@ def test_role_style_ids_are_what_python_docx_would_set() -> None:
     ids = writer._paragraph_style_ids(document)
     for role in renderers.style.roles:
         style = document.styles[renderers.style.role(role).word_style]
-        assert ids[role] == document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH), role
+        expected = document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)  # type: ignore[no-untyped-call]
+        assert ids[role] == expected, role
     assert None in ids.values()  # the body text is Word's default paragraph style (Normal)
 
 

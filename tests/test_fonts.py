@@ -6,6 +6,7 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def _broken_tables() -> bytes:
     return bytes(data)
 
 
-BAD_FILES = {
+BAD_FILES: dict[str, tuple[Callable[[], bytes], str]] = {
     "empty": (lambda: b"", "空のファイル"),
     "garbage": (lambda: b"<html>404 Not Found</html>\n" * 200, "TrueType フォントのファイルではありません"),
     "truncated": (_truncated, "途中で切れています"),

@@ -61,11 +61,21 @@ def test_wheel_installed_elsewhere_builds_the_sample(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", venv], tmp_path)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", "--python", python]
+    pip: list[str | Path] = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--disable-pip-version-check",
+        "-q",
+        "--python",
+        python,
+    ]
     _run([*pip, "install", "--no-deps", wheel], tmp_path)
     # the dependencies from this project's environment, not downloaded again (.pth: its path only,
     # so the editable install's own .pth there, which points at the repository, is not run)
-    site = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], tmp_path).strip())
+    site = Path(
+        _run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], tmp_path).strip()
+    )
     (site / "gyokaku-test-deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "GYOKAKU_"))}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..docmodel import Chart
 from ..style import StyleSheet
 
-MM = 72 / 25.4
+MM = 72 / 25.4  # points per millimetre: the one definition (the PDF writer uses it too)
 
 
 @dataclass(frozen=True)
