@@ -40,16 +40,18 @@ ROLES = (
 )
 ALIGNS = ("left", "center", "right", "justify")
 
-# Ranges (inclusive) of the style sheet's values.
+# Ranges (inclusive) of the style sheet's values. Each value is bounded; a combination of
+# extremes may still not fit a page, which the PDF writer reports (PdfLayoutError).
 FONT_SIZE_PT = (4.0, 72.0)
+TABLE_FONT_SIZE_PT = (4.0, 24.0)  # table_header, table_cell: a count table's narrow columns
 LINE_SPACING = (0.8, 4.0)  # line pitch ÷ font size
 SPACE_MM = (0.0, 50.0)  # before and after a paragraph
 INDENT_MM = (0.0, 50.0)
 MARGIN_MM = (0.0, 100.0)
 MIN_TEXT_MM = 60.0  # the text area's width and height, in either orientation
 TABLE_GRID_PT = (0.0, 6.0)
-TABLE_PADDING_MM = (0.0, 10.0)
-TABLE_WIDTH = (0.2, 1.0)  # share of the text width
+TABLE_PADDING_MM = (0.0, 5.0)
+TABLE_WIDTH = (0.5, 1.0)  # share of the text width
 CHART_WIDTH_MM = (30.0, 400.0)  # and at most the text width
 CHART_HEIGHT_MM = (20.0, 400.0)  # and at most the text height
 CHART_HOLE = (0.0, 0.9)
@@ -405,7 +407,8 @@ def _role(w: Walker, node: Node, path: str, fonts: dict[str, FontSpec] | None) -
     if keys is None:
         return None
     font = _font_key(w, keys, path, fonts)
-    size = _number(w, keys, "size", path, FONT_SIZE_PT, "pt")
+    sizes = TABLE_FONT_SIZE_PT if path.startswith("roles.table_") else FONT_SIZE_PT
+    size = _number(w, keys, "size", path, sizes, "pt")
     line = _number(w, keys, "line", path, LINE_SPACING, "倍", Role.line)
     before = _number(w, keys, "before", path, SPACE_MM, "mm", Role.before)
     after = _number(w, keys, "after", path, SPACE_MM, "mm", Role.after)

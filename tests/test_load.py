@@ -215,3 +215,168 @@ def test_deep_nesting_refused(tmp_path: Path) -> None:
 def test_missing_file_is_reported(tmp_path: Path) -> None:
     code, output = build(["check", str(tmp_path / "nothing.yaml")])
     assert code == 2 and "見つかりません" in output
+
+
+# --- issues 14 and 15: tracebacks on bad input, and limits ------------------------------------
+
+DATED = VALID.replace("  term: second_half\n", "  term: second_half\n  date: 2025-10-31\n")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path"),
+    [
+        ("date: 2025-10-31", "date: 2022-02-30", "report.date"),
+        ("date: 2025-10-31", "date: 2022-13-01", "report.date"),
+        ("date: 2025-10-31", "date: 0000-01-01", "report.date"),
+        ("date: 2025-10-31", "date: 2022-10-31 25:00:00", "report.date"),
+        ("date: 2025-10-31", "date: 2022-10-31T10:00:00+25:00", "report.date"),
+        ("date: 2025-10-31", "date: !!timestamp junk", "report.date"),
+        ("date: 2025-10-31", "date: 1970-01-01", "report.date"),
+        ("fiscal_year: 2025", 'fiscal_year: !!int "abc"', "report.fiscal_year"),
+        ("fiscal_year: 2025", 'fiscal_year: !!float "x"', "report.fiscal_year"),
+        ("fiscal_year: 2025", "fiscal_year: !!int .inf", "report.fiscal_year"),
+        ("fiscal_year: 2025", "fiscal_year: 0b_", "report.fiscal_year"),
+        ("fiscal_year: 2025", "fiscal_year: 0x_", "report.fiscal_year"),
+        ("fiscal_year: 2025", "fiscal_year: 0o", "report.fiscal_year"),
+        ("fiscal_year: 2025", "fiscal_year: 2_025", "report.fiscal_year"),
+        ("fiscal_year: 2025", "fiscal_year: 33:45", "report.fiscal_year"),
+        ("fiscal_year: 2025", "fiscal_year: .inf", "report.fiscal_year"),
+        ("fiscal_year: 2025", "fiscal_year: .nan", "report.fiscal_year"),
+        ("fiscal_year: 2025", "fiscal_year: " + "9" * 5000, "report.fiscal_year"),
+        ("fiscal_year: 2025", "fiscal_year: 2101", "report.fiscal_year"),
+        ("priority: true", 'priority: !!bool "maybe"', "perspectives[1].businesses[1].priority"),
+        ("  - name: 行政の効率化", "  - name: !foo x", "perspectives[1].name"),
+        ("report:\n", "report: !foo\n", "report"),
+        ("name: 業務改善事業", 'name: "\\ud800"', "perspectives[1].businesses[1].name"),
+        ("業務の見直しを実施。", '"\\udfff見直し"', "perspectives[1].businesses[1].highlights[1]"),
+        ("priority: true", '"\\ud800": true', "perspectives[1].businesses[1].\\ud800"),
+        ("perspectives:\n", "statuses: []\nperspectives:\n", "statuses"),
+        ("perspectives:\n", "statuses: [null]\nperspectives:\n", "statuses[1]"),
+        ("    businesses:\n", "    businesses: []\n    xbusinesses:\n", "perspectives[1].businesses"),
+    ],
+    ids=lambda v: v if len(v) < 30 else v[:30],
+)
+def test_odd_values_are_located_messages(tmp_path: Path, old: str, new: str, path: str) -> None:
+    """Each of these gave a traceback (or was taken silently) before."""
+    assert old in DATED
+    text = DATED.replace(old, new, 1)
+    output = refuse(tmp_path, text)
+    line = line_of(text, new.strip().splitlines()[0][:12])
+    assert f"input.yaml:{line}:" in output and f": {path}: " in output, output
+
+
+def test_yaml11_integers_are_refused_not_reinterpreted(tmp_path: Path) -> None:
+    """``1:00`` is 60 and ``2_025`` is 2025 in YAML 1.1: refused, not read as another number."""
+    with pytest.raises(InputError) as err:
+        load(write(tmp_path, VALID.replace("fiscal_year: 2025", "fiscal_year: 33:45")))
+    assert "「33:45」は整数として読めません" in str(err.value)
+
+
+def test_directory_as_input(tmp_path: Path) -> None:
+    folder = tmp_path / "plan.yaml"
+    folder.mkdir()
+    for command in (["check", str(folder)], ["build", str(folder), "--out", str(tmp_path / "out")]):
+        code, output = build(command)
+        assert code == 2 and "Traceback" not in output, output
+        assert "plan.yaml: フォルダーです" in output, output
+        assert "書き込めません" not in output
+
+
+def test_fifo_as_input_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    fifo = tmp_path / "plan.yaml"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | object] = []
+    worker = threading.Thread(target=lambda: outcome.append(_load_or_error(fifo)), daemon=True)
+    worker.start()
+    worker.join(5)
+    assert not worker.is_alive(), "load blocked on a named pipe"
+    assert isinstance(outcome[0], InputError) and "通常のファイルではありません" in str(outcome[0])
+
+
+def _load_or_error(path: Path) -> BaseException | object:
+    try:
+        return load(path)
+    except BaseException as err:  # handed to the test's thread
+        return err
+
+
+def test_refused_problems_never_print_raw_control_characters(tmp_path: Path) -> None:
+    text = VALID.replace("priority: true", '"bad\\x1b[31mkey": true')
+    output = refuse(tmp_path, text)
+    assert "\x1b" not in output and "\\u001b" in output
+
+
+LIMIT_SECONDS = 1.0
+
+
+def test_a_10mb_bullet_is_refused_at_once(tmp_path: Path) -> None:
+    import pipeline.load as loader
+
+    text = VALID.replace("業務の見直しを実施。", "あ" * 3_400_000)
+    source = write(tmp_path, text)
+    started = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        load(source)
+    assert time.perf_counter() - started < LIMIT_SECONDS
+    line = line_of(VALID, "業務の見直しを実施。")
+    assert f"input.yaml:{line}:" in str(err.value)
+    assert "perspectives[1].businesses[1].highlights[1]: 文字が多すぎます（3,400,000 字" in str(err.value)
+    assert f"上限 {loader.MAX_TEXT_CHARS:,} 字" in str(err.value)
+
+
+def test_text_just_at_the_limit_is_accepted(tmp_path: Path) -> None:
+    from pipeline.load import MAX_TEXT_CHARS
+
+    data = load(write(tmp_path, VALID.replace("業務の見直しを実施。", "あ" * MAX_TEXT_CHARS)))
+    assert len(data.perspectives[0].businesses[0].highlights[0]) == MAX_TEXT_CHARS
+
+
+def test_too_many_activities_refused_at_once(tmp_path: Path) -> None:
+    from pipeline.load import MAX_ACTIVITIES
+
+    head, _ = VALID.split("        activities:\n")
+    acts = "".join(f"          - {{name: 活動{i}, status: 済}}\n" for i in range(MAX_ACTIVITIES + 1))
+    text = head + "        activities:\n" + acts
+    started = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        load(write(tmp_path, text))
+    assert time.perf_counter() - started < LIMIT_SECONDS
+    line = line_of(text, f"活動{MAX_ACTIVITIES},")
+    assert f"input.yaml:{line}:" in str(err.value)
+    assert f"activities[{MAX_ACTIVITIES + 1}]: 活動が多すぎます" in str(err.value)
+    exact = head + "        activities:\n" + acts.rsplit("          - ", 1)[0]
+    assert load(write(tmp_path, exact)).activity_count() == MAX_ACTIVITIES
+
+
+def test_a_million_unknown_keys_refused_at_once(tmp_path: Path) -> None:
+    from pipeline.load import MAX_KEYS
+
+    text = VALID + "".join(f"k{i}: 1\n" for i in range(1_000_000))
+    source = write(tmp_path, text)
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        load(source)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert elapsed < LIMIT_SECONDS and peak < 200 * 1024 * 1024
+    first_over = f"k{MAX_KEYS - 4}: 1"  # VALID's mapping has four keys
+    assert f"input.yaml:{line_of(text, first_over)}:1: 項目が多すぎます" in str(err.value)
+
+
+def test_many_problems_stop_the_walk_and_say_so(tmp_path: Path) -> None:
+    from pipeline.load import MAX_MORE_PROBLEMS, MAX_PROBLEMS
+
+    acts = "".join(f"          - {{name: 活動{i}, status: 不明, 謎{i}: 1}}\n" for i in range(5000))
+    text = VALID.replace("          - name: 業務プロセスの見直し\n            status: 概ね順調\n", acts)
+    with pytest.raises(InputError) as err:
+        load(write(tmp_path, text))
+    assert len(err.value.problems) == MAX_PROBLEMS
+    assert err.value.more == MAX_MORE_PROBLEMS
+    assert f"ほかに少なくとも {MAX_MORE_PROBLEMS} 件の問題があります" in str(err.value)
