@@ -217,6 +217,16 @@ class _Table(Flowable):
         done = rli.row_count(parts[0]) - table.repeatRows
         return [parts[0], self._rest(self.first + done, done, False)]
 
+    def room_to_start(self) -> float:
+        """The room under a heading that keeps its table's start on its page.
+
+        The header rows and the first row, or as much of it as makes it split rather than move on.
+        """
+        rows = self.rows
+        header = sum(rows.height(i) for i in range(rows.n_head))
+        first = rows.height(rows.n_head + self.first)
+        return header + min(first, GAP_SHARE * self.page_height)
+
     def _rest(self, first: int, done: int, continued: bool) -> _Table:
         return _Table(self.make, self.rows, self.page_height, first, max(16, 2 * done + 4), continued)
 
@@ -562,7 +572,7 @@ LONG_TABLE_ROWS = 4  # a table of more rows may start on the page its heading en
 
 
 def _headings_over_long_tables(out: list[Flowable], cell_leading: float) -> None:
-    """A heading over a long table keeps a few rows' room below it instead of keeping with it.
+    """A heading over a long table, or one whose rows may split, keeps room below instead of keeping with it.
 
     reportlab keeps a heading with its next flowable by moving both to a new page whenever
     they do not fit together, so a table longer than a page would leave a page all but empty.
@@ -573,8 +583,11 @@ def _headings_over_long_tables(out: list[Flowable], cell_leading: float) -> None
             isinstance(table, RLTable) and rli.row_count(table) > LONG_TABLE_ROWS
         )
         if isinstance(before, CondPageBreak) and getattr(out[i], "gk_outline", None) is not None and long:
+            room = 3 * 2.5 * cell_leading
+            if isinstance(table, _Table):  # a tall first row: room for it, or to split it
+                room = max(room, table.room_to_start())
             out[i].keepWithNext = False
-            out[i - 1] = CondPageBreak(before.height + 3 * 2.5 * cell_leading)
+            out[i - 1] = CondPageBreak(before.height + room)
 
 
 def _headings_kept_together(out: list[Flowable]) -> None:
