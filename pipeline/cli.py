@@ -320,3 +320,9 @@ def check(inputs: tuple[Path, ...], style: str, strict: bool) -> None:
         _say(f"OK: {source}（取組の視点 {len(data.perspectives)}、活動 {data.activity_count()}）")
     if failed:
         sys.exit(EXIT_BAD_INPUT)
+
+
+from .excel_cli import import_command, workbook_command  # noqa: E402 - registered after main is defined
+
+main.add_command(workbook_command)
+main.add_command(import_command)
