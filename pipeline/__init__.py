@@ -3,4 +3,4 @@
 Stages: load → aggregate → assemble → render → write (one module each).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place: pyproject.toml reads it (dynamic version) for the package metadata
