@@ -148,6 +148,8 @@ class _Rows:
                 head, tail = cell.split_at(inner, fit)
                 heads.append(head)
                 tails.append(tail)
+        if all(not tail.frags for tail in tails):
+            return None  # it fits after all (the last bit of a float): no empty row on the next page
         return heads, tails
 
 
@@ -158,7 +160,7 @@ MIN_LINES = 2  # the fewest lines of a split row's cells on its first page
 MakeTable = Callable[[int, int, bool, bool], RLTable]
 
 
-class _Table(Flowable):
+class _Table(rli.DrawnAs):
     """A table given to reportlab a window of rows at a time, whose tall rows split between pages.
 
     reportlab splits a table at a page end by building a new table of every remaining row, so
@@ -255,10 +257,9 @@ class _Table(Flowable):
         rows.replace(i, parts[1])
         return [page, self._rest(row, row - self.first, True)]
 
-    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
-        """The window's table drawn where reportlab places this flowable."""
-        table, _ = self._current()
-        table.drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # the stubs leave out _sW
+    def drawn(self) -> Flowable:
+        """What is drawn where reportlab places this flowable: the window's table."""
+        return self._current()[0]
 
 
 LOOKAHEAD = 32  # flowables made ahead of layout (reportlab looks ahead for keepWithNext chains)

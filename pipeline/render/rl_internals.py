@@ -22,7 +22,9 @@ Paragraphs (``reportlab.platypus.paragraph``)
       with the fields ``makeCJKParaLine`` sets); ``rl_accel.sameFrag`` decides where a kind-1
       line's words begin; ``pdfmetrics.getAscentDescent`` gives a font's ascent and descent.
 
-Tables (``reportlab.platypus.tables``)
+Flowables and tables (``reportlab.platypus``)
+    - ``Flowable.drawOn(canvas, x, y, _sW)``: frames pass the room left beside a flowable as
+      ``_sW`` (its alignment); ``DrawnAs`` hands it on to the flowable it draws.
     - ``Table._nrows``: the rows of a table (of the parts ``split`` returns).
     - the float operations of ``Table._calc_height`` and ``_listCellGeom`` for a row of one
       flowable per cell (``row_height``): the same, so that heights handed over as
@@ -46,6 +48,7 @@ with deferred(REPORTLAB_URI):  # before anything else of reportlab (40–70 ms o
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Flowable, Paragraph
     from reportlab.platypus.paragraph import FragLine, cleanBlockQuotedText
     from reportlab.platypus.paragraph import ParaLines as ParaLines  # re-exported: the lines' type
@@ -79,6 +82,17 @@ class LinedParagraph(Paragraph):
         """How many lines the paragraph takes in a column ``width`` wide."""
         self.wrap(width, 0x7FFFFFFF)
         return len(self.blPara.lines)  # type: ignore[attr-defined]  # set by wrap, not in the stubs
+
+
+class DrawnAs(Flowable):
+    """A flowable drawn as another one (``drawn``), at the place and alignment a frame gives it."""
+
+    def drawn(self) -> Flowable:
+        """The flowable to draw; subclasses say which."""
+        raise NotImplementedError
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+        self.drawn().drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # the stubs leave out _sW
 
 
 def set_justify_last(para: Paragraph, justify: bool) -> None:
