@@ -3,6 +3,7 @@ invalid ones always exit 2 with a located message and write nothing."""
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.build import Renderers
+from pipeline.load import InputError, load
 
 from .conftest import build, docx_tables
 
@@ -169,3 +171,172 @@ def test_invalid_plans_exit_2_located_and_write_nothing(plan: dict, how: str, wh
         assert not (folder / "out").exists()
     finally:
         shutil.rmtree(folder)
+
+
+# --- issue 14: mutations anywhere in the input tree never give a traceback --------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTATED_SOURCES = [
+    ROOT / "inputs" / "hiratsuka-2022-h1.yaml",
+    *sorted((ROOT / "tests" / "plans").glob("*.yaml")),
+]
+SOURCE_DATA = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in MUTATED_SOURCES]
+MUTATION_SETTINGS = settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+
+
+class Raw:
+    """A scalar written exactly so: a tag and its text (``!!int "x"``, a plain ``0b_``)."""
+
+    def __init__(self, tag: str, value: str, style: str | None = None) -> None:
+        self.tag, self.value, self.style = tag, value, style
+
+    def __repr__(self) -> str:
+        return f"Raw({self.tag!r}, {self.value[:20]!r}, {self.style!r})"
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(Raw, lambda dumper, raw: yaml.ScalarNode(raw.tag, raw.value, style=raw.style))
+
+ODD_SCALARS = [
+    Raw(_INT_TAG, "0b_"),
+    Raw(_INT_TAG, "0x_"),
+    "0o",
+    Raw(_INT_TAG, "1_000"),
+    Raw(_INT_TAG, "1:00"),
+    Raw(_FLOAT_TAG, ".inf"),
+    Raw(_FLOAT_TAG, ".nan"),
+    Raw(_INT_TAG, "x", '"'),
+    Raw("tag:yaml.org,2002:bool", "maybe", '"'),
+    Raw("tag:yaml.org,2002:timestamp", "2022-02-30"),
+    Raw("tag:yaml.org,2002:timestamp", "junk", '"'),
+    Raw("tag:yaml.org,2002:binary", "AAAA", '"'),
+    Raw("!foo", "x"),
+    Raw(_INT_TAG, "9" * 5000),
+    "\ud800",
+    "a\udfffb",
+    "\x07",
+    "",
+    " ",
+    "あ" * 20_001,
+]
+COMMON = [None, True, False, 0, -1, 2022, 1.5, "x", "済", [], {}, ["x"], {"x": 1}, {"name": "x"}]
+REPLACEMENTS = st.one_of(  # odd scalars half of the time
+    st.sampled_from(ODD_SCALARS),
+    st.sampled_from(ODD_SCALARS),
+    st.sampled_from(COMMON),
+    st.one_of(st.integers(), st.text(max_size=5)),
+)
+
+
+def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
+    """Every place in a loaded YAML tree, the root first."""
+    out = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _paths(value, (*prefix, i))
+    return out
+
+
+def _get(tree: object, path: tuple) -> object:
+    for step in path:
+        tree = tree[step]  # type: ignore[index]
+    return tree
+
+
+def _mutate(tree: object, path: tuple, how: str, value: object, other: object) -> object:
+    """``tree`` with one node replaced, emptied, duplicated, deleted or its key renamed."""
+    if not path:
+        return {"replace": value, "other": other}.get(how, value)
+    parent, key = _get(tree, path[:-1]), path[-1]
+    current = _get(tree, path)
+    if how == "replace":
+        parent[key] = value  # type: ignore[index]
+    elif how == "other":
+        parent[key] = copy.deepcopy(other)  # type: ignore[index]
+    elif how == "empty":
+        parent[key] = type(current)() if isinstance(current, (dict, list, str)) else None  # type: ignore[index]
+    elif how == "delete":
+        del parent[key]  # type: ignore[attr-defined]
+    elif how == "duplicate" and isinstance(parent, list):
+        parent.insert(key, copy.deepcopy(current))
+    elif how == "rename" and isinstance(parent, dict):
+        parent[f"{key}x" if isinstance(key, str) else "x"] = parent.pop(key)
+    return tree
+
+
+def _text_mutation(text: str, how: str, where: int) -> str:
+    """A line duplicated (a key twice), deleted or indented by one space."""
+    lines = text.splitlines(keepends=True)
+    i = where % len(lines)
+    if how == "dup_line":
+        lines.insert(i, lines[i])
+    elif how == "del_line":
+        del lines[i]
+    elif how == "indent_line":
+        lines[i] = " " + lines[i]
+    return "".join(lines)
+
+
+@st.composite
+def mutated_inputs(draw: st.DrawFn) -> str:
+    """One of the valid inputs with one to three mutations anywhere in its tree, as YAML text."""
+    tree = copy.deepcopy(SOURCE_DATA[draw(st.integers(0, len(SOURCE_DATA) - 1))])
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(tree)
+        path = paths[draw(st.integers(0, len(paths) - 1))]
+        how = draw(st.sampled_from(["replace"] * 4 + ["other", "empty", "delete", "duplicate", "rename"]))
+        other = _get(tree, paths[draw(st.integers(0, len(paths) - 1))])
+        tree = _mutate(tree, path, how, draw(REPLACEMENTS), other)
+    text = yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+    how = draw(st.sampled_from(["none", "none", "dup_line", "del_line", "indent_line"]))
+    return text if how == "none" else _text_mutation(text, how, draw(st.integers(0, 10_000)))
+
+
+FILE_LEVEL = ("ファイルが空です。",)
+
+
+def _assert_refused_located(err: InputError, name: str) -> None:
+    assert err.problems
+    for problem in err.problems:
+        line = str(problem)
+        line.encode("utf-8")  # printable: no lone surrogate
+        assert line.startswith(f"{name}:"), line
+        assert problem.loc.line > 0 or problem.message in FILE_LEVEL, line
+        assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", problem.message), line
+
+
+MUTATION_DIR = Path(tempfile.mkdtemp(prefix="gyokaku-mutations-"))
+
+
+@MUTATION_SETTINGS
+@given(mutated_inputs())
+def test_mutated_inputs_load_or_are_refused_located(text: str) -> None:
+    source = MUTATION_DIR / "plan.yaml"
+    source.write_text(text, encoding="utf-8")
+    try:
+        data = load(source)
+    except InputError as err:
+        _assert_refused_located(err, str(source))
+    else:
+        assert data.activity_count() >= 1
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_inputs())
+def test_mutated_inputs_through_check(text: str) -> None:
+    source = MUTATION_DIR / "cli.yaml"
+    source.write_text(text, encoding="utf-8")
+    code, output = build(["check", str(source)])
+    assert "Traceback" not in output
+    assert code in (0, 2), output
+    if code == 2:
+        assert re.search(rf"{re.escape(str(source))}(:\d+:\d+)?: ", output), output
