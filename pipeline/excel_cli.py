@@ -122,7 +122,7 @@ def workbook_command(
         shown = "、".join(str(p) for p in existing[:5]) + ("など" if len(existing) > 5 else "")
         _refuse(
             [
-                f"エラー: 出力先に同じ名前のファイルがあります: {shown}。",
+                f"エラー: 出力先に同じ名前のファイルが {len(existing)} 件あります: {shown}。",
                 "記入済みのファイルかもしれないので上書きしません。"
                 "別の --out を指定するか、--force を付けてください。何も書き出していません。",
             ]
