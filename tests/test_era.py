@@ -60,3 +60,14 @@ def test_dates_across_era_changes(day: dt.date, label: str, year_label: str) -> 
 def test_fiscal_2018_runs_into_reiwa_but_keeps_heisei() -> None:
     assert era_of_fiscal_year(2018) == ("平成", 30)
     assert era_of_date(dt.date(2019, 3, 31)) == ("平成", 31)
+
+
+def test_every_accepted_year_and_date_has_an_era() -> None:
+    """The input accepts fiscal years and dates in ``load``'s range: each one has a label."""
+    from pipeline.load import FIRST_YEAR, LAST_YEAR
+
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        assert fiscal_year_label(year).endswith(f"（{year}）年度")
+    for day in (dt.date(FIRST_YEAR, 1, 1), dt.date(2107, 12, 31)):
+        era, n = era_of_date(day)
+        assert date_label(day).startswith(f"{era}{'元' if n == 1 else n}（{day.year}）年")

@@ -380,3 +380,44 @@ def test_many_problems_stop_the_walk_and_say_so(tmp_path: Path) -> None:
     assert len(err.value.problems) == MAX_PROBLEMS
     assert err.value.more == MAX_MORE_PROBLEMS
     assert f"ほかに少なくとも {MAX_MORE_PROBLEMS} 件の問題があります" in str(err.value)
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_limits_say_the_same_whether_scanned_or_walked(tmp_path: Path, size: str) -> None:
+    """Files past ``PRESCAN_CHARS`` are scanned before composing; smaller ones are walked."""
+    from pipeline.load import MAX_KEYS, PRESCAN_CHARS
+
+    keys = "".join(f"  k{i}: 1\n" for i in range(MAX_KEYS + 5))
+    text = VALID.replace("report:\n", "report:\n" + keys)
+    if size == "large":
+        text += "#" * (PRESCAN_CHARS + 1) + "\n"
+    with pytest.raises(InputError) as err:
+        load(write(tmp_path, text))
+    first_over = f"k{MAX_KEYS}: 1"  # the 101st key of report (its own two come after)
+    assert str(err.value) == f"{tmp_path / 'input.yaml'}:{line_of(text, first_over)}:3: report: " + (
+        f"項目が多すぎます（{MAX_KEYS:,} 個を超えています）。字下げがずれていないか確かめてください。"
+    )
+
+
+def test_the_last_accepted_year_and_date_build(tmp_path: Path) -> None:
+    """Fiscal year 2200 was accepted, then the DOCX's ZIP dates (which end in 2107) crashed."""
+    from pipeline.load import LAST_YEAR
+
+    text = VALID.replace("period: [2024, 2027]", f"period: [2024, {LAST_YEAR}]").replace(
+        "fiscal_year: 2025", f"fiscal_year: {LAST_YEAR}"
+    )
+    out = tmp_path / "out"
+    code, output = build(["build", str(write(tmp_path, text)), "--out", str(out), "--only", "summary"])
+    assert code == 0, output
+    dated = text.replace("  term: second_half\n", "  term: second_half\n  date: 2107-12-31\n")
+    code, output = build(
+        ["build", str(write(tmp_path, dated, "dated.yaml")), "--out", str(out), "--only", "summary"]
+    )
+    assert code == 0, output
+    import zipfile
+
+    with zipfile.ZipFile(out / "dated.docx") as z:
+        assert {info.date_time[:3] for info in z.infolist()} == {(2107, 12, 31)}
+    later = tmp_path / "later"
+    later.mkdir()
+    refuse(later, text.replace(f"fiscal_year: {LAST_YEAR}", f"fiscal_year: {LAST_YEAR + 1}"))
