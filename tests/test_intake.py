@@ -7,6 +7,7 @@ LibreOffice). Expected data comes from the input YAML read with PyYAML.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 import shutil
 from collections.abc import Callable
@@ -19,7 +20,10 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.cli import SAMPLE
-from pipeline.intake import bullets, model_accepts
+from pipeline.intake import bullets, model_accepts, new_yaml, read_workbooks
+from pipeline.load import load
+from pipeline.model import Activity, ReportInput
+from pipeline.workbook import Fonts, workbook_files
 
 from .conftest import build, load_yaml
 from .test_workbook import PLANS, convert, make, plan_rows
@@ -508,3 +512,120 @@ def test_ids_of_the_input_are_the_workbook_ids_and_are_kept(tmp_path: Path) -> N
         for (c,) in load_workbook(tmp_path / "next" / "全課.xlsx")["入力"].iter_rows(min_row=2, max_col=1)
     ]
     assert ids == ["P1-B1-A1", "A-01", "P1-B1-A2", "P1-B1-A3", "P1-B2-A1"]
+
+
+# --- effects and indicators (the Additions), through a model that has them ------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Effect:
+    kind: str
+    target: int | None = None
+    actual: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Indicator:
+    name: str
+    unit: str
+    target: float
+    actual: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ActivityWithAdditions(Activity):
+    id: str | None = None
+    effect: Effect | None = None
+    indicators: tuple[Indicator, ...] = ()
+
+
+ODAWARA = PLANS / "odawara-2018-h2.yaml"
+ODAWARA_ADDITIONS = (
+    "            status: 済\n"
+    "            effect:\n"
+    "              kind: 歳出削減\n              target: 12000\n              actual: 9500\n"
+    "            indicators:\n"
+    "              - name: 解体した棟数\n"
+    "                unit: 棟\n                target: 3\n                actual: 2\n"
+)
+
+
+def with_additions(data: ReportInput) -> ReportInput:
+    """Odawara's plan as a loader with the Additions would give it: the first activity has both."""
+    business = data.perspectives[0].businesses[0]
+    first = ActivityWithAdditions(
+        **{f.name: getattr(business.activities[0], f.name) for f in dataclasses.fields(Activity)},
+        effect=Effect("歳出削減", 12000, 9500),
+        indicators=(Indicator("解体した棟数", "棟", 3, 2),),
+    )
+    business = dataclasses.replace(business, activities=(first, *business.activities[1:]))
+    perspective = dataclasses.replace(
+        data.perspectives[0], businesses=(business, *data.perspectives[0].businesses[1:])
+    )
+    return dataclasses.replace(data, perspectives=(perspective,))
+
+
+def test_effects_and_indicators_go_out_and_come_back(tmp_path: Path) -> None:
+    data = with_additions(load(ODAWARA))
+    files = workbook_files(data, 2018, "second_half", None, True, Fonts())
+    book = tmp_path / "全課.xlsx"
+    book.write_bytes(files["全課.xlsx"])
+    wb = load_workbook(book)
+    ws = wb["入力"]
+    headers = [str(c.value) for c in ws[1]]
+    assert headers[-3:] == ["効果額の区分", "目標額", "実績額"]
+    assert [ws.cell(2, column(ws, h)).value for h in headers[-3:]] == ["歳出削減", 12000, 9500]
+    assert [ws.cell(3, column(ws, h)).value for h in headers[-3:]] == [None, None, None]
+    whole = [v for v in ws.data_validations.dataValidation if v.type == "whole"]
+    assert len(whole) == 1 and str(whole[0].sqref) == f"M2:N{ws.max_row}"
+    indicators = wb["指標"]
+    assert [c.value for c in indicators[1]] == ["活動ID", "指標名", "単位", "目標値", "実績値"]
+    assert [c.value for c in indicators[2]] == ["P1-B1-A1", "解体した棟数", "棟", 3, 2]
+    assert indicators["E2"].protection.locked is False and indicators["B2"].protection.locked is not False
+
+    def typed(ws: Worksheet) -> None:
+        ws.cell(2, column(ws, "実績額")).value = "１０,５００"  # full-width digits and a comma
+        ws.cell(3, column(ws, "効果額の区分")).value = "歳入確保"
+        ws.cell(3, column(ws, "目標額")).value = 500
+
+    fill(book, typed)
+    wb = load_workbook(book)
+    wb["指標"]["E2"].value = 3
+    wb.save(book)
+    intake = read_workbooks(data, [book], 2018, "second_half")
+    assert intake.problems == []
+    text, _ = new_yaml(
+        ODAWARA.read_text(encoding="utf-8").replace("            status: 済\n", ODAWARA_ADDITIONS, 1),
+        intake,
+        2018,
+        "second_half",
+    )
+    activities = yaml.safe_load(text)["perspectives"][0]["businesses"][0]["activities"]
+    assert activities[0]["effect"] == {"kind": "歳出削減", "target": 12000, "actual": 10500}
+    assert activities[0]["indicators"] == [{"name": "解体した棟数", "unit": "棟", "target": 3, "actual": 3}]
+    assert activities[1]["effect"] == {"kind": "歳入確保", "target": 500}
+
+
+def test_bad_amounts_and_indicator_values_are_refused_with_their_cells(tmp_path: Path) -> None:
+    data = with_additions(load(ODAWARA))
+    book = tmp_path / "全課.xlsx"
+    book.write_bytes(workbook_files(data, 2018, "second_half", None, True, Fonts())["全課.xlsx"])
+
+    def bad(ws: Worksheet) -> None:
+        ws.cell(2, column(ws, "実績額")).value = "約9500"
+        ws.cell(3, column(ws, "目標額")).value = 12.5
+        ws.cell(4, column(ws, "実績額")).value = -3
+
+    fill(book, bad)
+    wb = load_workbook(book)
+    wb["指標"]["E2"].value = "三"
+    wb.save(book)
+    problems = [str(p) for p in read_workbooks(data, [book], 2018, "second_half").problems]
+    assert (
+        "全課.xlsx 入力!N2: 実績額「約9500」は 0 以上の整数ではありません。"
+        "整数で書いてください（例: 12000）。" in problems
+    )
+    assert "全課.xlsx 入力!L3: 効果額の区分が空です。歳出削減・歳入確保 から選んでください。" in problems
+    assert any(p.startswith("全課.xlsx 入力!M3: 目標額「12.5」") for p in problems)
+    assert any(p.startswith("全課.xlsx 入力!N4: 実績額「-3」") for p in problems)
+    assert "全課.xlsx 指標!E2: 実績値「三」は数値ではありません。" in problems
