@@ -11,17 +11,18 @@ from pathlib import Path
 
 import click
 
+from . import __version__
 from .batch import Outcome, build_all, default_jobs, shared_renderers
 from .build import DOCUMENTS, FORMATS, file_name, tasks, unprintable
 from .fonts import FontError
 from .load import InputError, load
 from .progress import Progress
 from .render import FORMATS as REGISTRY
+from .resources import sample_input
 from .style import StyleError
 from .write import EditedError, IncompleteError, LockedError, OutputError, OutputFolder
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "inputs" / "hiratsuka-2022-h1.yaml"
+SAMPLE = sample_input()
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 
@@ -99,7 +100,7 @@ def _exit_code(value: object) -> int:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="gyokaku")
+@click.version_option(version=__version__, prog_name="gyokaku")
 def main() -> None:
     """gyokaku: 行財政改革計画の取組状況を YAML から Word と PDF にします。"""
 
@@ -237,7 +238,7 @@ def _finish(outcome: Outcome, folder: OutputFolder, force: bool, progress: Progr
         for line in err.lines():
             say(f"  {line}", err=True)
         return False
-    except (EditedError, OutputError, LockedError) as err:
+    except (EditedError, OutputError, LockedError, FontError) as err:
         say(f"エラー: {source}: {err}", err=True)
         return False
     except IncompleteError as err:

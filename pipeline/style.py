@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .load import InputError, Problem, Walker, read_tree
+from .resources import styles_dir
 from .yamlc import MappingNode, Node, ScalarNode
 
-STYLES_DIR = Path(os.environ.get("GYOKAKU_STYLES", Path(__file__).resolve().parent.parent / "styles"))
+STYLES_DIR = Path(os.environ.get("GYOKAKU_STYLES") or styles_dir())
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "B5": (182.0, 257.0)}
 
 # The roles the document model uses (``docmodel``; the writers look each one up).
