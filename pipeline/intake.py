@@ -755,6 +755,7 @@ def new_yaml(
     if changed_period and previous_ref is not None and model_accepts("previous", owner="Report"):
         _put(report, "previous", previous_ref, ())
     write_ids = model_accepts("id")
+    effects = has_effects(data)
     for entry in entries(data):
         p, b, a = entry.place
         node = doc["perspectives"][p]["businesses"][b]["activities"][a]
@@ -768,7 +769,7 @@ def new_yaml(
         _put(node, "results", filled.results)
         _put(node, "next", filled.next)
         _put(node, "reason", filled.reason)
-        if has_effects(data):
+        if effects:
             _put_effect(node, filled.effect)
         for item in node.get("indicators") or ():
             entered = filled.indicators.get(str(item.get("name")))

@@ -629,3 +629,28 @@ def test_bad_amounts_and_indicator_values_are_refused_with_their_cells(tmp_path:
     assert any(p.startswith("全課.xlsx 入力!M3: 目標額「12.5」") for p in problems)
     assert any(p.startswith("全課.xlsx 入力!N4: 実績額「-3」") for p in problems)
     assert "全課.xlsx 指標!E2: 実績値「三」は数値ではありません。" in problems
+
+
+def test_what_the_loader_refuses_in_the_new_yaml_is_located_in_its_cell(books: Path, tmp_path: Path) -> None:
+    first = next(r for r in plan_rows(load_yaml(SAMPLE)) if r["department"] == "財政課")
+    at: dict[str, str] = {}
+
+    def long(ws: Worksheet) -> None:
+        cell = ws.cell(row_of(ws, first["id"]), column(ws, "今年度の計画"))
+        cell.value = "計" * 20_001  # fits a cell (32,767), not the input format (20,000)
+        at["cell"] = cell.coordinate
+
+    fill(books / "財政課.xlsx", long)
+    output = refused(books, tmp_path)
+    assert f"財政課.xlsx 入力!{at['cell']}: 文字が多すぎます（20,001 字" in output
+    assert not list(tmp_path.glob(".new.yaml*")), "the check's temporary file is removed"
+
+
+def test_out_must_be_given_and_must_not_be_previous(books: Path, tmp_path: Path) -> None:
+    code, output = import_(SAMPLE, sorted(books.glob("*.xlsx")), None)
+    assert code == 2 and "--out" in output
+    copy_of = tmp_path / "prev.yaml"
+    copy_of.write_bytes(SAMPLE.read_bytes())
+    code, output = import_(copy_of, sorted(books.glob("*.xlsx")), copy_of)
+    assert code == 2 and "PREVIOUS と同じファイル" in output
+    assert copy_of.read_bytes() == SAMPLE.read_bytes()
