@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
+import reportlab
 from reportlab.lib.styles import ParagraphStyle
 
+from pipeline.render import rl_internals
 from pipeline.render.kinsoku import check_lines
 from pipeline.render.pdftext import Para, markup, para
 
@@ -90,3 +92,12 @@ def test_no_split_leaves_a_single_line_behind() -> None:
     assert para(LONG, STYLE).split(width, 1.5 * STYLE.leading) == []
     short = para("短い段落。", STYLE)
     assert short.split(width, 3 * STYLE.leading) == [short]
+
+
+def test_reportlab_is_a_version_the_adapter_was_checked_with() -> None:
+    """``rl_internals`` relies on reportlab's internals: a new version is checked, then listed."""
+    version = ".".join(reportlab.Version.split(".")[:2])
+    assert version in rl_internals.VERIFIED, (
+        f"reportlab {reportlab.Version}: check what pipeline/render/rl_internals.py relies on "
+        "(its docstring), run the tests, then add the version to rl_internals.VERIFIED"
+    )

@@ -1,8 +1,9 @@
 """reportlab's internals that gyokaku's PDF writer relies on: the one module that touches them.
 
 Everything else in ``render/`` uses reportlab's documented API and this module. Verified with
-reportlab 5.1.0 (the tests ``test_pdftext``, ``test_kinsoku``, ``test_render_pdf_long`` and the
-sample's byte-identical PDFs check these assumptions). What is relied on, and where:
+reportlab 5.1.0 (``VERIFIED``; the tests ``test_pdftext``, ``test_kinsoku``,
+``test_render_pdf_long`` and the sample's byte-identical PDFs check these assumptions, and
+``test_pdftext`` fails on a version not listed). What is relied on, and where:
 
 Import (``uri_pat``)
     ``reportlab.platypus.paragraph`` compiles at import a URL pattern beginning
@@ -54,6 +55,7 @@ with deferred(REPORTLAB_URI):  # before anything else of reportlab (40–70 ms o
     from reportlab.platypus.paragraph import ParaLines as ParaLines  # re-exported: the lines' type
     from reportlab.platypus.tables import Table
 
+VERIFIED = ("5.1",)  # reportlab versions (major.minor) these internals were checked against
 Frag = Any  # reportlab's ParaFrag: an ABag of any attributes
 Line = Any  # a kind-0 line tuple or a FragLine
 EMPTY = "\x00"  # stands for a frag without text (a <br/>) in a paragraph's text: never input
