@@ -626,6 +626,12 @@ def _compose(text: str, name: str) -> Node:
         detail = " ".join(filter(None, [err.context, err.problem]))
         message = f"YAML の書き方に誤りがあります: {_syntax_hint(detail)}（{detail}）"
         raise InputError([Problem(loc, "", message)]) from None
+    except yamlc.ReaderError as err:
+        line = text.count("\n", 0, err.position) + 1
+        column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+        code = err.character if isinstance(err.character, int) else ord(err.character)
+        message = f"YAML に書けない文字 U+{code:04X}（制御文字など）が含まれています。取り除いてください。"
+        raise InputError([Problem(Loc(name, line, column), "", message)]) from None
     except yamlc.YAMLError as err:
         raise InputError([Problem(Loc(name, 0, 0), "", f"YAML として読めません（{err}）。")]) from None
     except RecursionError:

@@ -21,6 +21,7 @@ with deferred(YAML_NON_PRINTABLE):
     from yaml.constructor import SafeConstructor as SafeConstructor
     from yaml.error import MarkedYAMLError as MarkedYAMLError
     from yaml.error import YAMLError as YAMLError
+    from yaml.reader import ReaderError as ReaderError
     from yaml.events import (
         AliasEvent,
         CollectionEndEvent,

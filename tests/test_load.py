@@ -421,3 +421,12 @@ def test_the_last_accepted_year_and_date_build(tmp_path: Path) -> None:
     later = tmp_path / "later"
     later.mkdir()
     refuse(later, text.replace(f"fiscal_year: {LAST_YEAR}", f"fiscal_year: {LAST_YEAR + 1}"))
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\ufffe"], ids=["nul", "bell", "fffe"])
+def test_raw_unprintable_character_in_the_file_is_located(tmp_path: Path, char: str) -> None:
+    text = VALID.replace("業務改善事業", "業務" + char + "改善事業")
+    output = refuse(tmp_path, text)
+    line = line_of(text, "業務" + char)
+    column = text.splitlines()[line - 1].index(char) + 1
+    assert f"input.yaml:{line}:{column}: YAML に書けない文字 U+{ord(char):04X}" in output, output

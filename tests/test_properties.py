@@ -274,7 +274,7 @@ def _mutate(tree: object, path: tuple, how: str, value: object, other: object) -
 
 
 def _text_mutation(text: str, how: str, where: int) -> str:
-    """A line duplicated (a key twice), deleted or indented by one space."""
+    """A line duplicated (a key twice), deleted or indented by one space; or a character inserted."""
     lines = text.splitlines(keepends=True)
     i = where % len(lines)
     if how == "dup_line":
@@ -283,6 +283,9 @@ def _text_mutation(text: str, how: str, where: int) -> str:
         del lines[i]
     elif how == "indent_line":
         lines[i] = " " + lines[i]
+    elif how.startswith("raw:"):  # a character typed into the file as it is
+        column = where % (len(lines[i]) + 1)
+        lines[i] = lines[i][:column] + how[4:] + lines[i][column:]
     return "".join(lines)
 
 
@@ -297,7 +300,11 @@ def mutated_inputs(draw: st.DrawFn) -> str:
         other = _get(tree, paths[draw(st.integers(0, len(paths) - 1))])
         tree = _mutate(tree, path, how, draw(REPLACEMENTS), other)
     text = yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
-    how = draw(st.sampled_from(["none", "none", "dup_line", "del_line", "indent_line"]))
+    raw = [
+        f"raw:{ch}"
+        for ch in ("\x00", "\x07", "\t", "\x85", "\ufeff", "\ufffe", "\u2028", "'", '"', ": ", "&a", "*a")
+    ]
+    how = draw(st.sampled_from(["none", "none", "none", "dup_line", "del_line", "indent_line", *raw]))
     return text if how == "none" else _text_mutation(text, how, draw(st.integers(0, 10_000)))
 
 
