@@ -4,14 +4,20 @@ and the command exits 2 without writing anything."""
 
 from __future__ import annotations
 
+import copy
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.style import STYLES_DIR, StyleError, load_style
 
 from .conftest import build
+from .test_properties import REPLACEMENTS, _Dumper, _get, _mutate, _paths, _text_mutation
 
 DEFAULT = (STYLES_DIR / "default.yaml").read_text(encoding="utf-8")
 SAMPLE = Path(__file__).resolve().parent.parent / "inputs" / "hiratsuka-2022-h1.yaml"
@@ -273,8 +279,6 @@ def test_colours_with_hash_or_unquoted_digits_are_read_as_written(tmp_path: Path
 
 def test_default_style_sheet_is_read_as_written() -> None:
     """The checked reading gives the values of the file (an independent YAML read of it)."""
-    import yaml
-
     raw = yaml.safe_load(DEFAULT)
     style = load_style("default")
     assert style.margins == {k: float(v) for k, v in raw["page"]["margins"].items()}
@@ -331,3 +335,41 @@ def test_a_changed_but_valid_style_sheet_builds(tmp_path: Path) -> None:
 
     box = PdfReader(out / "hiratsuka-2022-h1.pdf").pages[0].mediabox
     assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (182, 257)
+
+
+# --- any change anywhere in the style sheet: a style sheet or a located StyleError ----------------
+
+DEFAULT_TREE = yaml.safe_load(DEFAULT)
+
+
+@st.composite
+def mutated_style_sheets(draw: st.DrawFn) -> str:
+    tree = copy.deepcopy(DEFAULT_TREE)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(tree)
+        path = paths[draw(st.integers(0, len(paths) - 1))]
+        how = draw(st.sampled_from(["replace"] * 4 + ["other", "empty", "delete", "duplicate", "rename"]))
+        other = _get(tree, paths[draw(st.integers(0, len(paths) - 1))])
+        tree = _mutate(tree, path, how, draw(REPLACEMENTS), other)
+    text = yaml.dump(tree, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+    how = draw(st.sampled_from(["none", "none", "dup_line", "del_line", "indent_line", "raw:\x07", "raw:: "]))
+    return text if how == "none" else _text_mutation(text, how, draw(st.integers(0, 10_000)))
+
+
+STYLE_DIR = Path(tempfile.mkdtemp(prefix="gyokaku-styles-"))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_style_sheets())
+def test_mutated_style_sheets_load_or_are_refused_located(text: str) -> None:
+    source = STYLE_DIR / "s.yaml"
+    source.write_text(text, encoding="utf-8")
+    try:
+        load_style(str(source))
+    except StyleError as err:
+        message = str(err)
+        message.encode("utf-8")
+        assert err.problems and "Error" not in message, message
+        for problem in err.problems:
+            assert problem.loc.line > 0 or problem.message == "ファイルが空です。", message
+            assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", problem.message), message
