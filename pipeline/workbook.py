@@ -345,7 +345,7 @@ def workbook_bytes(
         f"{meta.title} {period_label(meta.fiscal_year, meta.term)} 取組状況 記入用（{meta.department}）"
     )
     wb.properties.created = wb.properties.modified = stamp
-    wb.active = 1  # open on the entry sheet
+    wb.active = 0  # open on 記入方法; one selected sheet only (two would open grouped in Excel)
     buffer = io.BytesIO()
     with schema_font_order():
         wb.save(buffer)
@@ -645,7 +645,8 @@ def _guide_sheet(
         "計画・取組状況・今後の取組・遅れの理由には前回の内容が入っています。今回の内容に書き直してください。",
         "取組状況は1行に1項目です。セルの中の改行は Alt+Enter（Mac では option+return）。"
         "行の頭の「・」はあってもなくてもかまいません。1つの項目の中で改行するときは、続きの行の頭に全角の空白を入れます。",
-        "行の並べ替え・絞り込み・非表示・空行の挿入はかまいません。行や列を削除しないでください。",
+        "行の絞り込み・非表示・空行の挿入はかまいません。並べ替えたいときはシートの保護を解除してかまいません"
+        "（灰色のセルを変えなければ取り込めます）。行や列は削除しないでください。",
         "記入が終わったら、このファイル（.xlsx のまま）を保存して返送してください。"
         "PDF・CSV や古い形式（.xls）にしないでください。",
     ]

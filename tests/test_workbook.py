@@ -109,6 +109,8 @@ def test_one_workbook_per_department_with_its_activities(sample_books: Path) -> 
 def test_sheets_headers_protection_and_validation(sample_books: Path) -> None:
     wb = load_workbook(sample_books / "行政総務課.xlsx")
     assert wb.sheetnames[:2] == ["記入方法", "入力"]
+    assert wb.active is not None and wb.active.title == "記入方法"
+    assert sum(bool(sheet.sheet_view.tabSelected) for sheet in wb.worksheets) <= 1  # never opened grouped
     ws = wb["入力"]
     assert [c.value for c in ws[1]] == HEADERS
     assert ws.protection.sheet
