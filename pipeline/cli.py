@@ -18,6 +18,7 @@ from .fonts import FontError
 from .load import InputError, load
 from .progress import Progress
 from .render import FORMATS as REGISTRY
+from .render import RenderError
 from .resources import sample_input
 from .style import StyleError
 from .write import EditedError, IncompleteError, LockedError, OutputError, OutputFolder
@@ -238,7 +239,7 @@ def _finish(outcome: Outcome, folder: OutputFolder, force: bool, progress: Progr
         for line in err.lines():
             say(f"  {line}", err=True)
         return False
-    except (EditedError, OutputError, LockedError, FontError) as err:
+    except (EditedError, OutputError, LockedError, FontError, RenderError) as err:
         say(f"エラー: {source}: {err}", err=True)
         return False
     except IncompleteError as err:

@@ -18,6 +18,10 @@ from ..docmodel import Document
 from ..style import StyleSheet
 
 
+class RenderError(Exception):
+    """A document a writer cannot make with this style sheet (the message says why, in Japanese)."""
+
+
 class Writer(Protocol):
     """Turns an assembled document into the bytes of one file; computes nothing of its own."""
 

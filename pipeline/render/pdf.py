@@ -33,12 +33,12 @@ from reportlab.platypus import TableStyle as RLTableStyle
 
 from .. import docmodel as dm
 from ..style import StyleSheet
+from . import RenderError, fontcache
 from . import chart as ch
-from . import fontcache
+from .chart import MM
 from .pdftext import Para, para
 from .raster import measure
 
-MM = 72 / 25.4
 ANCHORS: dict[str, Literal["start", "middle", "end"]] = {"start": "start", "middle": "middle", "end": "end"}
 ALIGN: dict[str, Literal[0, 1, 2, 4]] = {
     "left": TA_LEFT,
@@ -48,7 +48,7 @@ ALIGN: dict[str, Literal[0, 1, 2, 4]] = {
 }
 
 
-class PdfLayoutError(Exception):
+class PdfLayoutError(RenderError):
     """Something of a document cannot be laid out on a page (the message says what, in Japanese)."""
 
 
@@ -198,7 +198,7 @@ class _Table(rli.DrawnAs):
             self._table_rows = count
         return self._table, whole
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         while True:
             table, whole = self._current()
             width, height = table.wrap(availWidth, availHeight)
@@ -207,7 +207,7 @@ class _Table(rli.DrawnAs):
                 return self.width, self.height
             self._window *= 2  # short rows: a page holds more than the window
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         self.wrap(availWidth, availHeight)
         cut = self._split_row(availHeight)
         if cut:
@@ -294,7 +294,7 @@ class _Template(BaseDocTemplate):
         if flowables is self._queue and len(flowables) < LOOKAHEAD:
             flowables.extend(islice(self._more, LOOKAHEAD - len(flowables)))
 
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802
+    def afterFlowable(self, flowable: Flowable) -> None:
         outline = getattr(flowable, "gk_outline", None)
         if outline is None:
             return

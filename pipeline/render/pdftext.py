@@ -61,7 +61,7 @@ class Para(rli.LinedParagraph):
             self.gk_runs = rli.runs(self.frags, _measured)
         return self.gk_runs
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 (reportlab's names)
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """The lines that fit, and the rest: as reportlab decides, without changing a line.
 
         Like reportlab: at least two lines stay (no orphan); a last line alone may go on.

@@ -71,7 +71,7 @@ class LinedParagraph(Paragraph):
         """The lines for these widths (first line, later lines); subclasses say how."""
         raise NotImplementedError
 
-    def breakLinesCJK(self, maxWidths: float | list[float] | tuple[float, ...]) -> ParaLines:  # noqa: N802, N803
+    def breakLinesCJK(self, maxWidths: float | list[float] | tuple[float, ...]) -> ParaLines:
         if not isinstance(maxWidths, list | tuple):
             maxWidths = [maxWidths]
         if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
@@ -93,7 +93,7 @@ class DrawnAs(Flowable):
         """The flowable to draw; subclasses say which."""
         raise NotImplementedError
 
-    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
         self.drawn().drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # the stubs leave out _sW
 
 
