@@ -152,8 +152,7 @@ def read_workbooks(data: ReportInput, paths: Sequence[Path], fiscal_year: int, t
     """Read every workbook, checking each against PREVIOUS and the period being imported."""
     intake = Intake(data)
     plan_entries = {e.id: e for e in entries(data)}
-    for path in paths:
-        name = path.name
+    for path, name in _named(paths):
         raw, refusal = _workbook_bytes(path)
         if refusal is not None:
             intake.problems.append(Problem(name, refusal))
@@ -177,6 +176,16 @@ def read_workbooks(data: ReportInput, paths: Sequence[Path], fiscal_year: int, t
         if problem is not None or meta is None:
             intake.problems.append(Problem(name, problem or ""))
             continue
+        twin = next((r for r in intake.received if r.meta.department == meta.department), None)
+        if twin is not None:
+            intake.problems.append(
+                Problem(
+                    name,
+                    f"{meta.department} の記入用ファイルが2つあります（もう一つは {twin.name}）。"
+                    "どちらか一方だけを指定してください。",
+                )
+            )
+            continue
         received = Received(name, meta)
         intake.received.append(received)
         sheet = _sheet(wb.worksheets, ENTRY_SHEET, "活動ID", "進捗区分")
@@ -195,6 +204,20 @@ def read_workbooks(data: ReportInput, paths: Sequence[Path], fiscal_year: int, t
                 _read_indicator_sheet(intake, received, indicator_sheet)
     _check_missing_rows(intake)
     return intake
+
+
+def _named(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+    """Each file once (by its real path), with the name messages use: the file name, or the
+    path as given when two files share a name (``a/財政課.xlsx``, ``b/財政課.xlsx``)."""
+    seen: set[Path] = set()
+    distinct: list[Path] = []
+    for path in paths:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            distinct.append(path)
+    names = [p.name for p in distinct]
+    return [(p, p.name if names.count(p.name) == 1 else str(p)) for p in distinct]
 
 
 def _meta_problem(meta: Meta | None, data: ReportInput, fiscal_year: int, term: str) -> str | None:

@@ -654,3 +654,22 @@ def test_out_must_be_given_and_must_not_be_previous(books: Path, tmp_path: Path)
     code, output = import_(copy_of, sorted(books.glob("*.xlsx")), copy_of)
     assert code == 2 and "PREVIOUS と同じファイル" in output
     assert copy_of.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_a_file_named_twice_is_read_once_and_two_copies_of_one_workbook_are_refused(
+    books: Path, tmp_path: Path
+) -> None:
+    given = sorted(books.glob("*.xlsx"))
+    code, output = import_(
+        SAMPLE, [*given, given[0]], tmp_path / "first.yaml"
+    )  # a pattern and the file again
+    assert code == 0, output
+    copy_of = tmp_path / "財政課 (2).xlsx"
+    shutil.copyfile(books / "財政課.xlsx", copy_of)
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copyfile(books / "財政課.xlsx", other / "財政課.xlsx")
+    output = refused(books, tmp_path, books=[*given, copy_of, other / "財政課.xlsx"])
+    assert "財政課 (2).xlsx: 財政課 の記入用ファイルが2つあります（もう一つは " in output
+    assert f"{other / '財政課.xlsx'}: 財政課 の記入用ファイルが2つあります" in output
+    assert "にもあります" not in output  # not one message per row
