@@ -43,7 +43,7 @@ MAX_FILE_BYTES = 32 * 1024 * 1024  # the file (a plan of 20,000 long activities 
 MAX_TEXT_CHARS = 20_000  # characters of one text (any scalar of the file)
 MAX_ACTIVITIES = 20_000  # activities of the whole file
 MAX_KEYS = 100  # keys of one mapping (the format's largest has 8)
-MAX_NODES = 1_000_000  # values of the file, aliases expanded (20,000 activities: ~300,000)
+MAX_NODES = 1_000_000  # values of the file, aliases expanded (20,000 activities: ~340,000)
 MAX_PROBLEMS = 30  # problems listed; counting goes on for as many again …
 MAX_MORE_PROBLEMS = MAX_PROBLEMS  # … then the check stops ("at least N more")
 FIRST_YEAR, LAST_YEAR = 1989, 2100  # fiscal years: 平成 on; a DOCX's ZIP dates end in 2107
@@ -545,12 +545,11 @@ def read_text(path: Path, name: str | None = None) -> str:
 def _regular(name: str, mode: int) -> None:
     """Refuse what is not a regular file (before reading it: a pipe would block for ever)."""
     if stat.S_ISDIR(mode):
-        raise _refused(name, "フォルダーです。入力の YAML ファイルを指定してください。")
+        raise _refused(name, "フォルダーです。YAML ファイルを指定してください。")
     if not stat.S_ISREG(mode):
         raise _refused(
             name,
-            "通常のファイルではありません（名前付きパイプや装置など）。"
-            "入力の YAML ファイルを指定してください。",
+            "通常のファイルではありません（名前付きパイプや装置など）。YAML ファイルを指定してください。",
         )
 
 

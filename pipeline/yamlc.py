@@ -21,7 +21,6 @@ with deferred(YAML_NON_PRINTABLE):
     from yaml.constructor import SafeConstructor as SafeConstructor
     from yaml.error import MarkedYAMLError as MarkedYAMLError
     from yaml.error import YAMLError as YAMLError
-    from yaml.reader import ReaderError as ReaderError
     from yaml.events import (
         AliasEvent,
         CollectionEndEvent,
@@ -34,6 +33,7 @@ with deferred(YAML_NON_PRINTABLE):
     from yaml.nodes import Node as Node
     from yaml.nodes import ScalarNode as ScalarNode
     from yaml.nodes import SequenceNode as SequenceNode
+    from yaml.reader import ReaderError as ReaderError
 
 C_LOADER = getattr(yaml, "CSafeLoader", None)
 C_MAX_DEPTH = 1000  # far below where the C composer's recursion overflows a 1 MB stack (Windows)
