@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .load import InputError, Problem, Walker, read_tree
+from .model import Text
 from .resources import styles_dir
 from .yamlc import MappingNode, Node, ScalarNode
 
@@ -166,6 +167,19 @@ def style_path(style: str) -> Path:
 
 def load_style(style: str = "default") -> StyleSheet:
     """Read and check a style sheet; raise ``StyleError`` naming every problem with its place."""
+    return _read(style)[0]
+
+
+PRINTED = ("bullet_mark", "page.page_number")  # the style sheet's own text in the documents
+
+
+def printed_texts(style: str = "default") -> tuple[Text, ...]:
+    """The style sheet's texts that the documents print (the bullet mark, the page number's
+    words), located: for the check of characters the fonts cannot print, as the input's."""
+    return tuple(t for t in _read(style)[1] if t.path in PRINTED)
+
+
+def _read(style: str) -> tuple[StyleSheet, list[Text]]:
     path = style_path(style)
     name = str(path)
     try:
@@ -178,7 +192,7 @@ def load_style(style: str = "default") -> StyleSheet:
     sheet = w.run(lambda walker, node: _sheet(walker, node, path.stem), root)
     if w.problems or sheet is None:
         raise _error(name, w.problems, w.more)
-    return sheet
+    return sheet, w.texts
 
 
 def _error(name: str, problems: list[Problem], more: int) -> StyleError:

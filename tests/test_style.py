@@ -373,3 +373,18 @@ def test_mutated_style_sheets_load_or_are_refused_located(text: str) -> None:
         for problem in err.problems:
             assert problem.loc.line > 0 or problem.message == "ファイルが空です。", message
             assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", problem.message), message
+
+
+def test_printed_texts_are_located_for_the_font_check(tmp_path: Path) -> None:
+    """The bullet mark and the page number are printed: the characters check can see them."""
+    from pipeline.style import printed_texts
+
+    text = edited('bullet_mark: "・"', 'bullet_mark: "✅"')
+    source = tmp_path / "s.yaml"
+    source.write_text(text, encoding="utf-8")
+    found = {t.path: t for t in printed_texts(str(source))}
+    assert set(found) == {"bullet_mark", "page.page_number"}
+    assert found["bullet_mark"].value == "✅" and found["bullet_mark"].loc.line == line_of(
+        text, "bullet_mark"
+    )
+    assert found["page.page_number"].value == "- {page} -"
