@@ -223,7 +223,7 @@ def delayed_section(counts: Counts) -> list[Block]:
         return [Paragraph(f"{delayed_heading(counts)}はありません。")]
     blocks: list[Block] = []
     for item in counts.delayed:
-        blocks.append(Heading(3, delayed_title(item)))
+        blocks.append(Heading(2, delayed_title(item), role="heading3"))
         points = ((item.activity.reason,) if item.activity.reason else ()) + item.activity.results
         if points:
             blocks.append(BulletList(points))
@@ -340,7 +340,7 @@ def activity_list(data: ReportInput, counts: Counts) -> Document:
     blocks: list[Block] = head_blocks(number, title_lines)
     start = 1
     for perspective, row in zip(data.perspectives, counts.rows):
-        blocks.append(Heading(2, perspective_label(row.number, perspective.name)))
+        blocks.append(Heading(1, perspective_label(row.number, perspective.name), role="heading2"))
         entries = list_entries(perspective, start)
         start += len(entries)
         blocks.append(Table.of(LIST_COLUMNS, entries, (ListSubtotal(counts, row),)))
@@ -371,7 +371,7 @@ def activity_sheet(data: ReportInput, business: Business, number: int, activity:
     if activity.department and activity.department != business.department:
         title += f"（{activity.department}）"
     columns = [SHEET_STATUS, *sheet_text_columns(activity, data.status(activity.status))]
-    return [Heading(3, title), Table.of(columns, (activity,))]
+    return [Heading(2, title, role="heading3"), Table.of(columns, (activity,))]
 
 
 def business_sheet(

@@ -45,10 +45,22 @@ class TitleBlock:
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading; level 1 is a numbered section (1 進捗状況), 2 a perspective, 3 a business."""
+    """A heading at depth ``level`` of the document's outline, printed in the style of ``role``.
+
+    Levels have no gaps: 1 is a top section under the title (1 進捗状況, a perspective of the list,
+    a business of the sheets), 2 a section within it, and so on; PDF bookmarks, tags and Word's
+    outline follow them. ``role`` is the style-sheet role (``heading1``…``heading3``), by default
+    ``heading{level}``: the sheets' activities are level 2 in the look of ``heading3``.
+    """
 
     level: int
     text: str
+    role: str = ""
+
+    @property
+    def style_role(self) -> str:
+        """The style-sheet role it is printed in."""
+        return self.role or f"heading{self.level}"
 
 
 @dataclass(frozen=True)
@@ -185,7 +197,8 @@ def _block(block: Block) -> list[str]:
     if isinstance(block, TitleBlock):
         return ["title:", *(line for text in block.lines for line in _text("  ", text))]
     if isinstance(block, Heading):
-        return _text(f"heading {block.level}: ", block.text)
+        look = f" ({block.role})" if block.role else ""
+        return _text(f"heading {block.level}{look}: ", block.text)
     if isinstance(block, Paragraph):
         return _text(f"paragraph {block.role}: ", block.text)
     if isinstance(block, BulletList):

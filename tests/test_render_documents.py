@@ -454,3 +454,37 @@ def test_table_cells_break_lines_by_japanese_rules(built, stem: str, doc: str) -
                     lines += [line.removeprefix(STYLE_BULLET) for line in text.splitlines()]
     assert len(lines) > 10
     assert check_lines(lines) == []
+
+
+def _outline_tree(path: Path) -> list[tuple[str, list]]:
+    """The PDF's bookmarks as (title, children) as pypdf reads them."""
+    from pypdf import PdfReader
+
+    def walk(items: list) -> list[tuple[str, list]]:
+        tree: list[tuple[str, list]] = []
+        for item in items:
+            if isinstance(item, list):
+                tree[-1][1].extend(walk(item))
+            else:
+                tree.append((norm(item.title), []))
+        return tree
+
+    return walk(PdfReader(path).outline)
+
+
+@pytest.mark.parametrize("stem", ALL)
+def test_bookmarks_nest_siblings_as_siblings(built, stem: str) -> None:
+    """The list's perspectives are all top-level; each business of the sheets holds its activities."""
+    data, files = built[stem]
+    perspectives = data["perspectives"]
+    listed = _outline_tree(files["list.pdf"])
+    assert [title for title, _ in listed] == [
+        norm(f"（{i}）{p['name']}") for i, p in enumerate(perspectives, start=1)
+    ]
+    assert all(not children for _, children in listed)
+    sheets = _outline_tree(files["sheets.pdf"])
+    businesses = [b for p in perspectives for b in p["businesses"]]
+    assert [title for title, _ in sheets] == [norm(label(b)) for b in businesses]
+    for (_, children), business in zip(sheets, businesses):
+        assert len(children) == len(business["activities"])
+        assert all(not grandchildren for _, grandchildren in children)

@@ -425,7 +425,7 @@ class PdfWriter:
         if isinstance(block, dm.TitleBlock):
             return [self.paragraph(line, "title") for line in block.lines]
         if isinstance(block, dm.Heading):
-            heading = self.paragraph(block.text, f"heading{block.level}")
+            heading = self.paragraph(block.text, block.style_role)
             heading.gk_outline = (block.level - 1, block.text)
             heading.keepWithNext = True
             return [CondPageBreak(heading.style.leading * 4), heading]
