@@ -7,7 +7,6 @@ openpyxl and ruamel.yaml are imported when one of these commands runs, never whe
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -219,24 +218,25 @@ def import_command(
             "届いたファイルを指定するか、前回の内容のままでよければ --keep-missing を付けてください。"
         )
         _refuse(lines)
+    from .cli import os_reason
     from .write import atomic_write
 
-    previous_ref = os.path.relpath(previous.resolve(), out.resolve().parent)
-    text, notes = new_yaml(previous.read_text(encoding="utf-8"), intake, fiscal_year, term, previous_ref)
-    problems = check_new(text, out, intake)
+    text, notes = new_yaml(previous.read_text(encoding="utf-8"), intake, fiscal_year, term, previous, out)
+    try:
+        problems = check_new(text, out, intake)
+    except OSError as err:
+        _refuse([f"エラー: {out}: 書き込めませんでした（{os_reason(err)}）。何も書き出していません。"])
     if problems:
-        err = IntakeError(problems)
+        refusal = IntakeError(problems)
         _refuse(
             [
                 f"エラー: 取り込んだ内容に問題があります（{len(problems)} 件）。何も書き出していません。",
-                *(f"  {line}" for line in err.lines()),
+                *(f"  {line}" for line in refusal.lines()),
             ]
         )
     try:
         atomic_write(out, text.encode("utf-8"))
     except OSError as err:
-        from .cli import os_reason
-
         _refuse([f"エラー: {out}: 書き込めませんでした（{os_reason(err)}）。何も書き出していません。"])
     for department, group in missing.items():
         _err(

@@ -759,7 +759,8 @@ def new_yaml(
     intake: Intake,
     fiscal_year: int,
     term: str,
-    previous_ref: str | None = None,
+    previous: Path | None = None,
+    out: Path | None = None,
 ) -> tuple[str, list[str]]:
     """The new period's YAML: PREVIOUS's text with every received activity's entries set.
 
@@ -775,8 +776,13 @@ def new_yaml(
     if changed_period and "date" in report:
         del report["date"]
         notes.append("report.date（前回の文書の日付）を削除しました。新しい期間の日付は build が決めます。")
-    if changed_period and previous_ref is not None and model_accepts("previous", owner="Report"):
-        _put(report, "previous", previous_ref, ())
+    if previous is not None and out is not None:
+        here, there = previous.resolve().parent, out.resolve().parent
+        if changed_period and model_accepts("previous", owner="Report"):
+            _put(report, "previous", os.path.relpath(previous.resolve(), there), ())
+        elif not changed_period and "previous" in report and here != there:
+            # the same period written elsewhere: PREVIOUS's own comparison, its path rebased
+            _put(report, "previous", os.path.relpath(here / str(report["previous"]), there), ())
     write_ids = model_accepts("id")
     effects = has_effects(data)
     for entry in entries(data):
@@ -799,9 +805,9 @@ def new_yaml(
             if entered is not None:
                 for key in ("target", "actual"):
                     _put(item, key, entered.get(key), ("name", "unit", "target", "actual"))
-    out = io.StringIO()
-    yaml.dump(doc, out)
-    return out.getvalue(), notes
+    written = io.StringIO()
+    yaml.dump(doc, written)
+    return written.getvalue(), notes
 
 
 def _put_effect(node: CommentedMap, effect: dict[str, Any] | None) -> None:

@@ -673,3 +673,38 @@ def test_a_file_named_twice_is_read_once_and_two_copies_of_one_workbook_are_refu
     assert "財政課 (2).xlsx: 財政課 の記入用ファイルが2つあります（もう一つは " in output
     assert f"{other / '財政課.xlsx'}: 財政課 の記入用ファイルが2つあります" in output
     assert "にもあります" not in output  # not one message per row
+
+
+def test_an_unwritable_destination_is_refused_without_a_traceback(books: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    code, output = import_(SAMPLE, sorted(books.glob("*.xlsx")), blocker / "new.yaml")
+    assert code == 2 and "書き込めませんでした" in output and "Traceback" not in output
+
+
+@pytest.mark.skipif(
+    not model_accepts("previous", owner="Report"), reason="the loader does not accept report.previous yet"
+)
+def test_report_previous_points_at_the_same_file_from_the_new_folder(tmp_path: Path) -> None:
+    here = tmp_path / "a"
+    here.mkdir()
+    shutil.copyfile(SAMPLE, here / "older.yaml")
+    plan = here / "plan.yaml"
+    plan.write_text(
+        SAMPLE.read_text(encoding="utf-8").replace(
+            "  term: first_half\n", "  term: first_half\n  previous: older.yaml\n"
+        ),
+        encoding="utf-8",
+    )
+    code, output = make(plan, tmp_path / "books", "--one")
+    assert code == 0, output
+    every = tmp_path / "books" / "全課.xlsx"
+    fill(every)
+    new = tmp_path / "b" / "new.yaml"
+    code, output = import_(plan, [every], new)
+    assert code == 0, output
+    assert load_yaml(new)["report"]["previous"] == "../a/older.yaml"
+    code, output = build(
+        ["import", str(plan), str(every), "--fiscal-year", "2022", "--term", "second_half", "--out", str(new)]
+    )
+    assert code == 2  # the workbook is for 上半期
