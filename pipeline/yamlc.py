@@ -172,9 +172,6 @@ def prescan(text: str, limits: Limits) -> Excess | None:
                 continue
             mark = event.start_mark
             line, column = (mark.line, mark.column) if mark is not None else (0, 0)
-            nodes += 1
-            if nodes > limits.nodes:
-                return Excess("nodes", line, column, _path(stack), limits.nodes)
             parent = stack[-1] if stack else None
             is_key = False
             if parent is not None:
@@ -189,6 +186,9 @@ def prescan(text: str, limits: Limits) -> Excess | None:
                     counted += 1
                     if counted > limits.counted_max:
                         return Excess("counted", line, column, _path(stack), limits.counted_max)
+            nodes += 1
+            if nodes > limits.nodes:
+                return Excess("nodes", line, column, _path(stack), limits.nodes)
             if isinstance(event, ScalarEvent):
                 if len(event.value) > limits.chars:
                     return Excess("chars", line, column, _path(stack), len(event.value))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,9 @@ def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
     ],
     ids=["tab", "unclosed-quote", "indent"],
 )
-def test_yaml_syntax_errors_explained_in_japanese(tmp_path: Path, mistake, needle, hint) -> None:
+def test_yaml_syntax_errors_explained_in_japanese(
+    tmp_path: Path, mistake: Callable[[str], str], needle: str | None, hint: str
+) -> None:
     text = mistake(VALID)
     output = refuse(tmp_path, text)
     assert hint in output, output

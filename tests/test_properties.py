@@ -9,7 +9,9 @@ import shutil
 import tempfile
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import yaml
@@ -39,7 +41,7 @@ def unique_names(min_size: int, max_size: int) -> st.SearchStrategy[list[str]]:
 
 
 @st.composite
-def plans(draw: st.DrawFn) -> dict:
+def plans(draw: st.DrawFn) -> dict[str, Any]:
     custom = draw(st.booleans())
     statuses = DEFAULT_STATUSES
     status_list = None
@@ -58,7 +60,11 @@ def plans(draw: st.DrawFn) -> dict:
             activities = [
                 {"name": a, "status": draw(st.sampled_from(statuses))} for a in draw(unique_names(1, 4))
             ]
-            business: dict = {"name": b_name, "priority": draw(st.booleans()), "activities": activities}
+            business: dict[str, Any] = {
+                "name": b_name,
+                "priority": draw(st.booleans()),
+                "activities": activities,
+            }
             if draw(st.booleans()):
                 long = draw(st.integers(0, 1)) * draw(st.integers(800, 2500))
                 bullets = draw(st.lists(text, min_size=1, max_size=3))
@@ -79,10 +85,11 @@ def plans(draw: st.DrawFn) -> dict:
     return plan
 
 
-def count_rows(plan: dict) -> list[list[str]]:
+def count_rows(plan: dict[str, Any]) -> list[list[str]]:
     """Each perspective's counts per status and total, then the totals row: numbers only."""
     names = [s["name"] for s in plan.get("statuses", [])] or DEFAULT_STATUSES
-    rows, columns = [], Counter()
+    rows: list[list[str]] = []
+    columns: Counter[str] = Counter()
     for p in plan["perspectives"]:
         c = Counter(a["status"] for b in p["businesses"] for a in b["activities"])
         columns.update(c)
@@ -91,11 +98,11 @@ def count_rows(plan: dict) -> list[list[str]]:
     return rows
 
 
-def numbers_of(table: list[list[str | None]]) -> list[list[str]]:
+def numbers_of(table: Sequence[Sequence[str | None]]) -> list[list[str]]:
     return [[re.sub(r"\s", "", c or "") for c in row[1:]] for row in table[1:]]
 
 
-def write_plan(folder: Path, plan: dict) -> Path:
+def write_plan(folder: Path, plan: dict[str, Any]) -> Path:
     source = folder / "plan.yaml"
     source.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return source
@@ -103,7 +110,7 @@ def write_plan(folder: Path, plan: dict) -> Path:
 
 @SETTINGS
 @given(plans())
-def test_valid_plans_build_both_formats_with_the_input_counts(plan: dict) -> None:
+def test_valid_plans_build_both_formats_with_the_input_counts(plan: dict[str, Any]) -> None:
     folder = Path(tempfile.mkdtemp())
     try:
         code, output = build(["build", str(write_plan(folder, plan)), "--out", str(folder / "out")])
@@ -119,7 +126,7 @@ def test_valid_plans_build_both_formats_with_the_input_counts(plan: dict) -> Non
         shutil.rmtree(folder)
 
 
-def _break(plan: dict, how: str, where: int) -> dict:
+def _break(plan: dict[str, Any], how: str, where: int) -> dict[str, Any]:
     """One kind of mistake a person editing YAML by hand makes."""
     p = plan["perspectives"][where % len(plan["perspectives"])]
     b = p["businesses"][0]
@@ -160,7 +167,7 @@ def _break(plan: dict, how: str, where: int) -> dict:
     ),
     st.integers(0, 10),
 )
-def test_invalid_plans_exit_2_located_and_write_nothing(plan: dict, how: str, where: int) -> None:
+def test_invalid_plans_exit_2_located_and_write_nothing(plan: dict[str, Any], how: str, where: int) -> None:
     folder = Path(tempfile.mkdtemp())
     try:
         source = write_plan(folder, _break(plan, how, where))
@@ -234,7 +241,10 @@ REPLACEMENTS = st.one_of(  # odd scalars half of the time
 )
 
 
-def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
+Path_ = tuple[object, ...]  # keys and indices from the root
+
+
+def _paths(node: object, prefix: Path_ = ()) -> list[Path_]:
     """Every place in a loaded YAML tree, the root first."""
     out = [prefix]
     if isinstance(node, dict):
@@ -246,27 +256,28 @@ def _paths(node: object, prefix: tuple = ()) -> list[tuple]:
     return out
 
 
-def _get(tree: object, path: tuple) -> object:
+def _get(tree: Any, path: Path_) -> Any:
+    """The node at ``path`` (a loaded YAML tree is dicts and lists)."""
     for step in path:
-        tree = tree[step]  # type: ignore[index]
+        tree = tree[step]
     return tree
 
 
-def _mutate(tree: object, path: tuple, how: str, value: object, other: object) -> object:
+def _mutate(tree: Any, path: Path_, how: str, value: object, other: object) -> Any:
     """``tree`` with one node replaced, emptied, duplicated, deleted or its key renamed."""
     if not path:
         return {"replace": value, "other": other}.get(how, value)
     parent, key = _get(tree, path[:-1]), path[-1]
     current = _get(tree, path)
     if how == "replace":
-        parent[key] = value  # type: ignore[index]
+        parent[key] = value
     elif how == "other":
-        parent[key] = copy.deepcopy(other)  # type: ignore[index]
+        parent[key] = copy.deepcopy(other)
     elif how == "empty":
-        parent[key] = type(current)() if isinstance(current, (dict, list, str)) else None  # type: ignore[index]
+        parent[key] = type(current)() if isinstance(current, (dict, list, str)) else None
     elif how == "delete":
-        del parent[key]  # type: ignore[attr-defined]
-    elif how == "duplicate" and isinstance(parent, list):
+        del parent[key]
+    elif how == "duplicate" and isinstance(parent, list) and isinstance(key, int):
         parent.insert(key, copy.deepcopy(current))
     elif how == "rename" and isinstance(parent, dict):
         parent[f"{key}x" if isinstance(key, str) else "x"] = parent.pop(key)

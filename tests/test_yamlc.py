@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 INPUTS = [*sorted((ROOT / "inputs").glob("*.yaml")), *sorted((ROOT / "tests" / "plans").glob("*.yaml"))]
 
 
-def _nodes(node: yaml.Node):
+def _nodes(node: yaml.Node | None) -> Iterator[object]:
     """Every node's kind, tag, marks and scalar value, in document order."""
+    assert node is not None
     yield type(node).__name__, node.tag, node.start_mark.line, node.start_mark.column, node.end_mark.line
     if isinstance(node, yaml.ScalarNode):
         yield node.value
@@ -55,7 +57,9 @@ def test_deep_nesting_never_reaches_the_c_composer() -> None:
 
 def test_depth_bound_holds_for_block_nesting() -> None:
     text = "a:\n  b:\n    - - c: 1\n      - d\n"
-    assert yamlc.depth(yaml.compose(text, Loader=yaml.SafeLoader)) <= yamlc.depth_bound(text)
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert root is not None
+    assert yamlc.depth(root) <= yamlc.depth_bound(text)
 
 
 LAZY_CHECK = """
@@ -85,3 +89,29 @@ def test_unused_library_patterns_are_compiled_only_when_used() -> None:
     done = subprocess.run([sys.executable, "-c", LAZY_CHECK], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["refused", "True"]  # the pure-Python reader still refuses it
+
+
+LIMITS = yamlc.Limits(nodes=50, keys=3, chars=10, counted="activities", counted_max=4)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: [1, {b: 'xxxxxxxxxxx'}]\n", ("chars", 0, 11, "a[2].b", 11)),
+        ("a: {k1: 1, k2: 2, k3: 3, k4: 4}\n", ("keys", 0, 25, "a", 3)),
+        ("x: {activities: [1, 2, 3]}\ny: {activities: [4, 5]}\n", ("counted", 1, 20, "y.activities[2]", 4)),
+        ("- [" + ", ".join(["1"] * 60) + "]\n", ("nodes", 0, 3 + 3 * 48, "[1][49]", 50)),
+        ("? [a, b]\n: 'xxxxxxxxxxx'\n", ("chars", 1, 2, "?", 11)),
+    ],
+    ids=["chars", "keys", "counted", "nodes", "complex-key"],
+)
+def test_prescan_finds_the_first_place_past_a_limit(text: str, expected: tuple[object, ...]) -> None:
+    found = yamlc.prescan(text, LIMITS)
+    assert found is not None
+    assert (found.kind, found.line, found.column, found.path, found.size) == expected
+
+
+@pytest.mark.parametrize("text", ["a: [1, 2]\nb: {c: d}\n", "a: [\n", "a: *nothing\n"])
+def test_prescan_passes_small_and_invalid_files(text: str) -> None:
+    """Within the limits, or not YAML at all (composing then says why): nothing found."""
+    assert yamlc.prescan(text, LIMITS) is None
