@@ -12,7 +12,9 @@ from .aggregate import Counts, Delayed, Row
 from .docmodel import (
     Block,
     BulletList,
+    Bullets,
     Caption,
+    Cell,
     Chart,
     Column,
     DocNumber,
@@ -94,7 +96,7 @@ SHEET_STATUS: SheetColumn = Column("進捗区分", 1.0, "center", lambda a: a.st
 SHEET_REASON: SheetColumn = Column("「{status}」の理由", SHEET_TEXT_WIDTH, "left", lambda a: a.reason or "")
 SHEET_PLAN: SheetColumn = Column("今年度の計画", SHEET_TEXT_WIDTH, "left", lambda a: a.plan or "－")
 SHEET_RESULTS: SheetColumn = Column(
-    "取組状況", SHEET_TEXT_WIDTH, "left", lambda a: bullets_text(a.results) or "－"
+    "取組状況", SHEET_TEXT_WIDTH, "left", lambda a: Bullets(a.results) if a.results else "－"
 )
 SHEET_NEXT: SheetColumn = Column("今後の取組", SHEET_TEXT_WIDTH, "left", lambda a: a.next or "－")
 
@@ -311,21 +313,22 @@ def department(business: Business, activity: Activity) -> str:
     return activity.department or business.department or ""
 
 
-def bullets_text(items: tuple[str, ...]) -> str:
-    """Points as the text of one table cell: each on its own line, marked ・, continued lines indented."""
-    return "\n".join("・" + item.replace("\n", "\n\u3000") for item in items)
-
-
 def list_entries(perspective: Perspective, start: int) -> list[ListEntry]:
     """One entry per activity of a perspective, numbered from ``start``, in plan order."""
     activities = [(b, a) for b in perspective.businesses for a in b.activities]
     return [ListEntry(number, b, a) for number, (b, a) in enumerate(activities, start=start)]
 
 
-def activity_points(activity: Activity) -> str:
+def bullets_text(items: tuple[str, ...]) -> str:
+    """Points as plain text, each on its own line marked ・ (a workbook cell, Alt+Enter between)."""
+    return Bullets(items).text("・")
+
+
+def activity_points(activity: Activity) -> Cell:
     """取組状況 in the list: the reason first when there is one, then the results."""
     reason = (f"{activity.status}の理由：{activity.reason}",) if activity.reason else ()
-    return bullets_text(reason + activity.results)
+    points = reason + activity.results
+    return Bullets(points) if points else ""
 
 
 def status_breakdown(counts: Counts, row: Row) -> str:

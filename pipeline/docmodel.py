@@ -94,8 +94,27 @@ class Column(Generic[R, T]):
     header: str
     width: float
     align: Align
-    source: Callable[[R], str]
+    source: Callable[[R], Cell]
     total: Callable[[T], str] | None = None
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """Points inside a table cell, one list item each (a writer hangs an item's wrapped lines)."""
+
+    items: tuple[str, ...]
+
+    def text(self, mark: str) -> str:
+        """The points as plain cell text: each on its own line after ``mark``, continued lines indented."""
+        return "\n".join(mark + item.replace("\n", "\n\u3000") for item in self.items)
+
+
+Cell = str | Bullets  # what a table cell holds
+
+
+def cell_text(cell: Cell, mark: str = "・") -> str:
+    """A cell as plain text (bullet points marked with ``mark``)."""
+    return cell if isinstance(cell, str) else cell.text(mark)
 
 
 @dataclass(frozen=True)
@@ -107,7 +126,7 @@ class Table:
     """
 
     header: tuple[tuple[str, ...], ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[tuple[Cell, ...], ...]
     totals: tuple[tuple[str, ...], ...] = ()
     widths: tuple[float, ...] = ()
     align: tuple[str, ...] = ()
@@ -221,7 +240,8 @@ def _table(table: Table) -> list[str]:
     lines.append("  align: " + " ".join(table.align))
     for row in table.header:
         lines += _text("  header: ", "| " + " | ".join(row) + " |")
-    groups = (("row", table.rows), ("total", table.totals))
+    texts = tuple(tuple(cell_text(cell) for cell in row) for row in table.rows)
+    groups = (("row", texts), ("total", table.totals))
     if not any("\n" in cell for _, rows in groups for row in rows for cell in row):
         return lines + [f"  {kind}: | " + " | ".join(row) + " |" for kind, rows in groups for row in rows]
     names = table.header[-1] if table.header else tuple(str(j) for j in range(1, n + 1))

@@ -259,6 +259,11 @@ class DocxWriter:
         p.style = self._style_ids[role]
         x.add_runs(p, text)
 
+    def _cell_texts(self, rows: tuple[tuple[dm.Cell, ...], ...]) -> list[tuple[str, ...]]:
+        """Body cells as text: bullet points each on a line after the style's mark."""
+        mark = self.style.bullet_mark
+        return [tuple(dm.cell_text(cell, mark) for cell in row) for row in rows]
+
     def table(self, document: DocxDocument, table: dm.Table) -> None:
         rows = [*table.header, *table.rows, *table.totals]
         n_cols = len(rows[0])
@@ -285,7 +290,7 @@ class DocxWriter:
             tbl,
             chain(
                 x.rows_chunks(table.header, head_looks, look.header_fill, header=True),
-                x.rows_chunks(table.rows, body_looks),
+                x.rows_chunks(self._cell_texts(table.rows), body_looks),
                 x.rows_chunks(table.totals, body_looks, look.total_fill),
             ),
         )

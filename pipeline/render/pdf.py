@@ -86,8 +86,10 @@ class _Rows:
         styles: list[list[ParagraphStyle]],
         widths: list[float],
         pads: tuple[float, float, float, float],
+        mark: str,
     ) -> None:
-        self.texts = [*table.header, *table.rows, *table.totals]
+        body = [tuple(dm.cell_text(cell, mark) for cell in row) for row in table.rows]
+        self.texts = [*table.header, *body, *table.totals]
         self.styles, self.widths, self.pads = styles, widths, pads
         self.n_head = len(table.header)
         self._cells: dict[int, list[Para]] = {}
@@ -458,7 +460,7 @@ class PdfWriter:
         styles = [[header_style] * len(col_widths)] * len(table.header)
         styles.append([self._cell_style(table, j) for j in range(len(col_widths))])
         pad = look.padding * MM
-        rows = _Rows(table, styles, col_widths, (pad, pad, pad * 0.6, pad * 0.8))
+        rows = _Rows(table, styles, col_widths, (pad, pad, pad * 0.6, pad * 0.8), self.style.bullet_mark)
         n_head, n_body = len(table.header), len(table.rows)
 
         def make(first: int, count: int, split_first: bool = False, split_last: bool = False) -> RLTable:
