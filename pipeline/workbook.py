@@ -34,7 +34,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .assemble import bullets_text
 from .era import fiscal_year_label
 from .model import TERMS, Activity, Business, ReportInput, Status
 
@@ -173,6 +172,12 @@ def _derived_id(p: int, b: int, a: int, taken: set[str]) -> str:
         ident = f"{base}-{n}"
     taken.add(ident)
     return ident
+
+
+def bullets_text(items: Sequence[str]) -> str:
+    """取組状況 as one cell: each bullet on its own line marked ・, a bullet's own line breaks
+    continued on a line indented by a full-width space (as the documents print them)."""
+    return "\n".join("・" + item.replace("\n", "\n\u3000") for item in items)
 
 
 def period_label(fiscal_year: int, term: str) -> str:
