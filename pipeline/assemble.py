@@ -101,9 +101,13 @@ SHEET_RESULTS: SheetColumn = Column(
 SHEET_NEXT: SheetColumn = Column("今後の取組", SHEET_TEXT_WIDTH, "left", lambda a: a.next or "－")
 
 
+SECTION_NUMBER = "{n} "  # 1 進捗状況: a section of the summary
+PAREN_NUMBER = "（{n}）"  # （1）民間活力の活用: full-width brackets, half-width digits (公用文)
+
+
 def perspective_label(number: int, name: str) -> str:
-    """（1）民間活力の活用: full-width brackets, half-width digits, as 公用文 numbers a level."""
-    return f"（{number}）{name}"
+    """（1）民間活力の活用."""
+    return PAREN_NUMBER.format(n=number) + name
 
 
 def business_label(business: Business) -> str:
@@ -210,7 +214,7 @@ def highlights_section(data: ReportInput) -> list[Block]:
         featured = [b for b in perspective.businesses if b.highlights]
         if not featured:
             continue
-        blocks.append(Heading(2, perspective_label(number, perspective.name)))
+        blocks.append(Heading(2, perspective.name, number=number, number_format=PAREN_NUMBER))
         for business in featured:
             blocks.append(Heading(3, business_label(business)))
             blocks.append(BulletList(business.highlights))
@@ -259,16 +263,16 @@ def summary(data: ReportInput, counts: Counts) -> Document:
         blocks.append(DocNumber(data.report.document_number))
     blocks += [
         TitleBlock(title_lines),
-        Heading(1, "1 進捗状況" + detail_reference(details)),
+        Heading(1, "進捗状況" + detail_reference(details), number=1, number_format=SECTION_NUMBER),
         BulletList(progress_sentences(counts)),
         Caption(f"【活動数内訳 合計{counts.activities}】"),
         count_chart(counts),
         Caption("【活動数一覧】"),
         count_table(counts),
         *status_legend(counts),
-        Heading(1, "2 主な事業の取組状況" + sheets_ref),
+        Heading(1, "主な事業の取組状況" + sheets_ref, number=2, number_format=SECTION_NUMBER),
         *highlights_section(data),
-        Heading(1, f"3 {delayed_heading(counts)}" + sheets_ref),
+        Heading(1, delayed_heading(counts) + sheets_ref, number=3, number_format=SECTION_NUMBER),
         *delayed_section(counts),
     ]
     return Document("summary", summary_meta(data, " ".join(title_lines)), tuple(blocks))
@@ -343,7 +347,9 @@ def activity_list(data: ReportInput, counts: Counts) -> Document:
     blocks: list[Block] = head_blocks(number, title_lines)
     start = 1
     for perspective, row in zip(data.perspectives, counts.rows):
-        blocks.append(Heading(1, perspective_label(row.number, perspective.name), role="heading2"))
+        blocks.append(
+            Heading(1, perspective.name, role="heading2", number=row.number, number_format=PAREN_NUMBER)
+        )
         entries = list_entries(perspective, start)
         start += len(entries)
         blocks.append(Table.of(LIST_COLUMNS, entries, (ListSubtotal(counts, row),)))
@@ -370,11 +376,12 @@ def sheet_text_columns(activity: Activity, status: Status) -> list[SheetColumn]:
 
 def activity_sheet(data: ReportInput, business: Business, number: int, activity: Activity) -> list[Block]:
     """One activity on its business's sheet: a heading and a one-row table."""
-    title = f"（{number}）{activity.name}"
+    title = activity.name
     if activity.department and activity.department != business.department:
         title += f"（{activity.department}）"
     columns = [SHEET_STATUS, *sheet_text_columns(activity, data.status(activity.status))]
-    return [Heading(2, title, role="heading3"), Table.of(columns, (activity,))]
+    heading = Heading(2, title, role="heading3", number=number, number_format=PAREN_NUMBER)
+    return [heading, Table.of(columns, (activity,))]
 
 
 def business_sheet(

@@ -115,7 +115,13 @@ Task = tuple[str, str]  # a document's name and a format
 
 def tasks(formats: tuple[str, ...], only: tuple[str, ...] = DOCUMENTS) -> list[Task]:
     """The files of one input in build order: each document (``DOCUMENTS`` order), each format."""
-    return [(name, fmt) for name in DOCUMENTS if name in only for fmt in formats]
+    return [
+        (name, fmt)
+        for name in DOCUMENTS
+        if name in only
+        for fmt in formats
+        if fmt not in REGISTRY or REGISTRY[fmt].makes(name)
+    ]
 
 
 def render_tasks(

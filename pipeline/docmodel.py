@@ -50,12 +50,25 @@ class Heading:
     Levels have no gaps: 1 is a top section under the title (1 進捗状況, a perspective of the list,
     a business of the sheets), 2 a section within it, and so on; PDF bookmarks, tags and Word's
     outline follow them. ``role`` is the style-sheet role (``heading1``…``heading3``), by default
-    ``heading{level}``: the sheets' activities are level 2 in the look of ``heading3``.
+    ``heading{level}``: the sheets' activities are level 2 in the look of ``heading3``. A numbered
+    heading keeps its number apart from its text, so that Word can number it as a list.
     """
 
     level: int
     text: str
     role: str = ""
+    number: int | None = None
+    number_format: str = ""  # how ``number`` is printed before the text: ``{n} `` → 1 進捗状況
+
+    @property
+    def label(self) -> str:
+        """The printed number (``1 ``, ``（2）``), or nothing."""
+        return self.number_format.format(n=self.number) if self.number is not None else ""
+
+    @property
+    def display(self) -> str:
+        """The heading as printed: its number, then its text."""
+        return self.label + self.text
 
     @property
     def style_role(self) -> str:
@@ -217,7 +230,7 @@ def _block(block: Block) -> list[str]:
         return ["title:", *(line for text in block.lines for line in _text("  ", text))]
     if isinstance(block, Heading):
         look = f" ({block.role})" if block.role else ""
-        return _text(f"heading {block.level}{look}: ", block.text)
+        return _text(f"heading {block.level}{look}: ", block.display)
     if isinstance(block, Paragraph):
         return _text(f"paragraph {block.role}: ", block.text)
     if isinstance(block, BulletList):

@@ -37,6 +37,7 @@ from pipeline.docmodel import (
     Slice,
     Table,
     TitleBlock,
+    cell_text,
     dump,
 )
 from pipeline.load import load
@@ -102,14 +103,17 @@ def texts(doc: Document) -> list[str]:
     """Every text of a document in reading order; a table row's cells joined by tabs."""
     out: list[str] = []
     for block in doc.blocks:
-        if isinstance(block, DocNumber | Heading | Paragraph | Caption):
+        if isinstance(block, Heading):
+            out.append(block.display)
+        elif isinstance(block, DocNumber | Paragraph | Caption):
             out.append(block.text)
         elif isinstance(block, TitleBlock):
             out += block.lines
         elif isinstance(block, BulletList):
             out += block.items
         elif isinstance(block, Table):
-            out += ["\t".join(row) for row in (*block.header, *block.rows, *block.totals)]
+            rows = (*block.header, *block.rows, *block.totals)
+            out += ["\t".join(cell_text(cell) for cell in row) for row in rows]
     return out
 
 

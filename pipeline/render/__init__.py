@@ -41,6 +41,11 @@ class Format:
     writer: str
     default: bool
     label: str
+    documents: tuple[str, ...] | None = None  # the documents it can make (None: all)
+
+    def makes(self, document: str) -> bool:
+        """Whether this format has a file for ``document`` (``summary``, ``list``, ``sheets``)."""
+        return self.documents is None or document in self.documents
 
 
 FORMATS: dict[str, Format] = {

@@ -198,7 +198,7 @@ class DocxWriter:
             for line in block.lines:
                 self.paragraph(document, line, "title")
         elif isinstance(block, dm.Heading):
-            self.paragraph(document, block.text, block.style_role)
+            self.paragraph(document, block.display, block.style_role)
         elif isinstance(block, dm.Paragraph):
             self.paragraph(document, block.text, block.role)
         elif isinstance(block, dm.BulletList):

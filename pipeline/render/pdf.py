@@ -427,8 +427,8 @@ class PdfWriter:
         if isinstance(block, dm.TitleBlock):
             return [self.paragraph(line, "title") for line in block.lines]
         if isinstance(block, dm.Heading):
-            heading = self.paragraph(block.text, block.style_role)
-            heading.gk_outline = (block.level - 1, block.text)
+            heading = self.paragraph(block.display, block.style_role)
+            heading.gk_outline = (block.level - 1, block.display)
             heading.keepWithNext = True
             return [CondPageBreak(heading.style.leading * 4), heading]
         if isinstance(block, dm.Paragraph):
