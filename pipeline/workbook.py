@@ -180,9 +180,9 @@ def bullets_text(items: Sequence[str]) -> str:
     return "\n".join("・" + item.replace("\n", "\n\u3000") for item in items)
 
 
-def period_label(fiscal_year: int, term: str) -> str:
-    """令和4（2022）年度上半期 (the term word empty for ``full_year``)."""
-    return fiscal_year_label(fiscal_year) + TERMS[term]
+def period_label(fiscal_year: int, term: str, style: str = "era_paren") -> str:
+    """令和4（2022）年度上半期 (the term word empty for ``full_year``), in the report's year style."""
+    return fiscal_year_label(fiscal_year, style) + TERMS[term]
 
 
 @dataclass(frozen=True)
@@ -341,14 +341,13 @@ def workbook_bytes(
     wb.defined_names[STATUS_LIST_NAME] = DefinedName(STATUS_LIST_NAME, attr_text=status_range)
     _entry_sheet(wb.create_sheet(ENTRY_SHEET), data, rows, meta, columns, fonts)
     if has_indicators(data):
-        _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), rows, meta, fonts)
+        _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), data, rows, meta, fonts)
     for name, value in meta.properties().items():
         custom_properties(wb).append(StringProperty(name=name, value=value))
     stamp = dt.datetime.combine(data.issue_date(), dt.time())  # not the clock: same input, same content
     wb.properties.creator = "gyokaku"
-    wb.properties.title = (
-        f"{meta.title} {period_label(meta.fiscal_year, meta.term)} 取組状況 記入用（{meta.department}）"
-    )
+    period = period_label(meta.fiscal_year, meta.term, data.report.year_style)
+    wb.properties.title = f"{meta.title} {period} 取組状況 記入用（{meta.department}）"
     wb.properties.created = wb.properties.modified = stamp
     wb.active = 0  # open on 記入方法; one selected sheet only (two would open grouped in Excel)
     buffer = io.BytesIO()
@@ -542,9 +541,8 @@ def _entry_sheet(
         ws.add_data_validation(amount)
         amount.add(f"{letter['target']}2:{letter['actual']}{last}")
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
-    _print_setup(
-        ws, f"{meta.title}　{period_label(meta.fiscal_year, meta.term)}　取組状況（{meta.department}）", fonts
-    )
+    period = period_label(meta.fiscal_year, meta.term, data.report.year_style)
+    _print_setup(ws, f"{meta.title}　{period}　取組状況（{meta.department}）", fonts)
     _protect(ws)
 
 
@@ -553,7 +551,7 @@ def _clip(text: str, limit: int = 250) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _indicator_sheet(ws: Worksheet, rows: list[Entry], meta: Meta, fonts: Fonts) -> None:
+def _indicator_sheet(ws: Worksheet, data: ReportInput, rows: list[Entry], meta: Meta, fonts: Fonts) -> None:
     _header_row(ws, INDICATOR_COLUMNS, fonts)
     r = 2
     for entry in rows:
@@ -582,9 +580,8 @@ def _indicator_sheet(ws: Worksheet, rows: list[Entry], meta: Meta, fonts: Fonts)
     ws.add_data_validation(number)
     number.add(f"D2:E{last}")
     ws.auto_filter.ref = f"A1:E{last}"
-    _print_setup(
-        ws, f"{meta.title}　{period_label(meta.fiscal_year, meta.term)}　指標（{meta.department}）", fonts
-    )
+    period = period_label(meta.fiscal_year, meta.term, data.report.year_style)
+    _print_setup(ws, f"{meta.title}　{period}　指標（{meta.department}）", fonts)
     _protect(ws)
 
 
@@ -612,7 +609,7 @@ def _guide_sheet(
     """Fill 記入方法; return the range holding the status names (the drop-down's list)."""
     ws.column_dimensions["A"].width = _width_units(12)
     ws.column_dimensions["B"].width = _width_units(52)
-    period = period_label(meta.fiscal_year, meta.term)
+    period = period_label(meta.fiscal_year, meta.term, data.report.year_style)
     row = 1
 
     def put(

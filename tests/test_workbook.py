@@ -268,3 +268,13 @@ def test_libreoffice_prints_the_entry_sheet_on_a4_landscape(sample_books: Path, 
     assert (842, 595) in sizes  # the entry sheet: A4 landscape (points)
     text = "\n".join(p.extract_text() for p in pages)
     assert "記入のしかた" in text and "進捗区分" in text
+
+
+def test_the_period_follows_the_plans_year_style(tmp_path: Path) -> None:
+    plan = PLANS / "kamakura-2019-full.yaml"  # year_style: era_year_paren
+    code, output = build(
+        ["workbook", str(plan), "--fiscal-year", "2020", "--term", "first_half", "--out", str(tmp_path)]
+    )
+    assert code == 0, output
+    guide = load_workbook(tmp_path / "財政課.xlsx")["記入方法"]
+    assert ("対象期間", "令和2年（2020年）度上半期") in [row[:2] for row in guide.iter_rows(values_only=True)]
