@@ -20,6 +20,7 @@ import io
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from .era import fiscal_year_label
 from .model import TERMS, Activity, Business, ReportInput, Status
@@ -352,8 +354,28 @@ def workbook_bytes(
     wb.active = 0  # open on 記入方法; one selected sheet only (two would open grouped in Excel)
     buffer = io.BytesIO()
     with schema_font_order():
-        wb.save(buffer)
-    return buffer.getvalue()
+        # ExcelWriter itself, not Workbook.save: save stamps the properties' modified time with the clock
+        ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    return fixed_entry_times(buffer.getvalue())
+
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def fixed_entry_times(package: bytes) -> bytes:
+    """The package with every ZIP entry dated 1980-01-01 (openpyxl dates them now), so the same
+    input gives the same bytes; the entries' contents and order are unchanged."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, source.read(info))
+    return out.getvalue()
 
 
 def custom_properties(wb: Workbook) -> CustomPropertyList[Any]:

@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -278,3 +279,15 @@ def test_the_period_follows_the_plans_year_style(tmp_path: Path) -> None:
     assert code == 0, output
     guide = load_workbook(tmp_path / "財政課.xlsx")["記入方法"]
     assert ("対象期間", "令和2年（2020年）度上半期") in [row[:2] for row in guide.iter_rows(values_only=True)]
+
+
+def test_the_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
+    plan = PLANS / "odawara-2018-h2.yaml"
+    first, second = tmp_path / "1", tmp_path / "2"
+    assert make(plan, first)[0] == 0
+    time.sleep(2.1)  # a ZIP entry's time has a resolution of two seconds
+    assert make(plan, second)[0] == 0
+    names = sorted(p.name for p in first.glob("*.xlsx"))
+    assert names and names == sorted(p.name for p in second.glob("*.xlsx"))
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
