@@ -689,12 +689,18 @@ def _relations(w: Walker, sheet: StyleSheet, top: dict[str, Node], page: _Page) 
         )
     footer = sheet.roles["footer"]
     lowest = round(footer.size * 0.1 + 0.05, 1)  # the DOCX footer's distance is this much lower
-    if not lowest <= page.footer_distance <= max(lowest, m["bottom"]):
+    if m["bottom"] < lowest:
+        w.problem(
+            _value_node(top, "page", "margins") or top["page"],
+            "page.margins.bottom",
+            f"下の余白 {_plain(m['bottom'])} mm にはページ番号（{_plain(footer.size)} pt）が入りません"
+            f"（{_plain(lowest)} mm 以上にしてください）。",
+        )
+    elif not lowest <= page.footer_distance <= m["bottom"]:
         w.problem(
             page.footer_node,
             "page.footer_distance",
-            f"ページ番号の位置は {_plain(lowest)}〜{_plain(max(lowest, m['bottom']))} mm（下の余白の中）"
-            "にしてください。",
+            f"ページ番号の位置は {_plain(lowest)}〜{_plain(m['bottom'])} mm（下の余白の中）にしてください。",
         )
     text_height = min(height, long - m["top"] - m["bottom"])
     for name, role in sheet.roles.items():

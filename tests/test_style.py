@@ -388,3 +388,10 @@ def test_printed_texts_are_located_for_the_font_check(tmp_path: Path) -> None:
         text, "bullet_mark"
     )
     assert found["page.page_number"].value == "- {page} -"
+
+
+def test_bottom_margin_too_small_for_the_page_number(tmp_path: Path) -> None:
+    text = edited("bottom: 20,", "bottom: 0.5,").replace("footer_distance: 10", "footer_distance: 0.5")
+    message = refused(tmp_path, text)
+    assert f"s.yaml:{line_of(text, 'margins:')}:" in message
+    assert "page.margins.bottom: 下の余白 0.5 mm にはページ番号（9 pt）が入りません" in message
