@@ -16,8 +16,9 @@ import tempfile
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -442,9 +443,10 @@ def _read_entry_sheet(intake: Intake, received: Received, ws: Worksheet, plan: d
         else:
             filled.status = statuses[_normal(status)]
             received.filled += 1
-        for key in ("plan", "next", "reason"):
-            setattr(filled, key, _checked_text(values[key], lambda m, k=key: problem(k, m)))
-        results = _checked_text(values["results"], lambda m: problem("results", m))
+        filled.plan = _checked_text(values["plan"], partial(problem, "plan"))
+        filled.next = _checked_text(values["next"], partial(problem, "next"))
+        filled.reason = _checked_text(values["reason"], partial(problem, "reason"))
+        results = _checked_text(values["results"], partial(problem, "results"))
         filled.results = bullets(results) if results else ()
         if effects:
             filled.effect = _effect(values, problem)
@@ -455,7 +457,10 @@ def _shown(value: str, limit: int = 30) -> str:
     return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
-def _checked_text(value: str | None, problem: Any) -> str | None:
+Report = Callable[[str], None]  # records a problem at the cell being read
+
+
+def _checked_text(value: str | None, problem: Report) -> str | None:
     if value is None:
         return None
     bad = _CONTROL.search(value)
@@ -498,7 +503,7 @@ def _amount(value: str | None, what: str) -> tuple[int | None, str | None]:
     )
 
 
-def _effect(values: dict[str, str | None], problem: Any) -> dict[str, Any] | None:
+def _effect(values: dict[str, str | None], problem: Callable[[str, str], None]) -> dict[str, Any] | None:
     kind, target, actual = values["kind"], values["target"], values["actual"]
     if kind is None and target is None and actual is None:
         return None
