@@ -43,13 +43,14 @@ MAX_FILE_BYTES = 32 * 1024 * 1024  # the file (a plan of 20,000 long activities 
 MAX_TEXT_CHARS = 20_000  # characters of one text (any scalar of the file)
 MAX_ACTIVITIES = 20_000  # activities of the whole file
 MAX_KEYS = 100  # keys of one mapping (the format's largest has 8)
+MAX_ITEMS = 20_000  # items of one list (no list of the format needs more than the activities)
 MAX_NODES = 1_000_000  # values of the file, aliases expanded (20,000 activities: ~340,000)
 MAX_PROBLEMS = 30  # problems listed; counting goes on for as many again …
 MAX_MORE_PROBLEMS = MAX_PROBLEMS  # … then the check stops ("at least N more")
 FIRST_YEAR, LAST_YEAR = 1989, 2100  # fiscal years: 平成 on; a DOCX's ZIP dates end in 2107
 FORMAT_VERSION = 1
 
-LIMITS = yamlc.Limits(MAX_NODES, MAX_KEYS, MAX_TEXT_CHARS, "activities", MAX_ACTIVITIES)
+LIMITS = yamlc.Limits(MAX_NODES, MAX_KEYS, MAX_ITEMS, MAX_TEXT_CHARS, "activities", MAX_ACTIVITIES)
 # Files larger than this are scanned for the limits before their tree is built (0.6 s for
 # 20 MB); a smaller one is built in milliseconds and the walk checks the same limits.
 PRESCAN_CHARS = 256 * 1024
@@ -242,6 +243,9 @@ class Walker:
             return None
         if not node.value:
             self.problem(node, path, f"{what}を1つ以上書いてください（空のリストです）。")
+            return None
+        if len(node.value) > MAX_ITEMS:
+            self.problem(node.value[MAX_ITEMS], f"{path}[{MAX_ITEMS + 1}]", _too_many_items())
             return None
         return list(node.value)
 
@@ -448,6 +452,10 @@ def _too_long(chars: int) -> str:
 
 def _too_many_keys() -> str:
     return f"項目が多すぎます（{MAX_KEYS:,} 個を超えています）。字下げがずれていないか確かめてください。"
+
+
+def _too_many_items() -> str:
+    return f"リストの項目が多すぎます（1つのリストに {MAX_ITEMS:,} 個まで）。"
 
 
 def _too_many_activities() -> str:
@@ -696,6 +704,7 @@ def _excess_problem(name: str, excess: yamlc.Excess) -> Problem:
     messages = {
         "chars": _too_long(excess.size),
         "keys": _too_many_keys(),
+        "items": _too_many_items(),
         "counted": _too_many_activities(),
         "nodes": f"要素が多すぎます（1つのファイルに {MAX_NODES:,} 個まで）。ファイルを分けてください。",
     }
@@ -830,15 +839,15 @@ def _each(
     """Read every item of a required non-empty list; ``None`` when anything failed."""
     if node is None:
         return None
+    if read is _activity and isinstance(node, SequenceNode):
+        if w.activities + len(node.value) > MAX_ACTIVITIES:
+            first_over = MAX_ACTIVITIES - w.activities + 1
+            w.problem(node.value[first_over - 1], f"{path}[{first_over}]", _too_many_activities())
+            raise _Stop
+        w.activities += len(node.value)
     items = w.sequence(node, path, what)
     if items is None:
         return None
-    if read is _activity:
-        if w.activities + len(items) > MAX_ACTIVITIES:
-            first_over = MAX_ACTIVITIES - w.activities + 1
-            w.problem(items[first_over - 1], f"{path}[{first_over}]", _too_many_activities())
-            raise _Stop
-        w.activities += len(items)
     read_items = [read(w, item, f"{path}[{i}]", statuses) for i, item in _enum(items)]
     _duplicates(w, [(item, name) for item, (name, _) in zip(items, read_items)], path, what)
     values = [value for _, value in read_items if value is not None]

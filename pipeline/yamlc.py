@@ -108,6 +108,7 @@ class Limits:
 
     nodes: int  # nodes in the file (an alias counts once)
     keys: int  # keys of one mapping
+    items: int  # items of one list
     chars: int  # characters of one scalar
     counted: str  # a key whose lists' items are counted over the whole file …
     counted_max: int  # … up to this many
@@ -117,7 +118,7 @@ class Limits:
 class Excess:
     """The first place where a file passes one of its ``Limits``."""
 
-    kind: str  # "nodes", "keys", "chars" or "counted"
+    kind: str  # "nodes", "keys", "items", "chars" or "counted"
     line: int  # 0-based, as the parser's marks
     column: int
     path: str  # perspectives[1].businesses[2].activities (items counted from 1)
@@ -182,10 +183,13 @@ def prescan(text: str, limits: Limits) -> Excess | None:
                         if parent.n // 2 + 1 > limits.keys:
                             return Excess("keys", line, column, _path(stack[:-1]), limits.keys)
                         parent.key = event.value if isinstance(event, ScalarEvent) else "?"
-                elif parent.counted:
-                    counted += 1
-                    if counted > limits.counted_max:
-                        return Excess("counted", line, column, _path(stack), limits.counted_max)
+                else:
+                    if parent.counted:
+                        counted += 1
+                        if counted > limits.counted_max:
+                            return Excess("counted", line, column, _path(stack), limits.counted_max)
+                    if parent.n > limits.items:
+                        return Excess("items", line, column, _path(stack), limits.items)
             nodes += 1
             if nodes > limits.nodes:
                 return Excess("nodes", line, column, _path(stack), limits.nodes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -433,3 +434,34 @@ def test_raw_unprintable_character_in_the_file_is_located(tmp_path: Path, char: 
     line = line_of(text, "業務" + char)
     column = text.splitlines()[line - 1].index(char) + 1
     assert f"input.yaml:{line}:{column}: YAML に書けない文字 U+{ord(char):04X}" in output, output
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_a_list_too_long_is_refused_at_its_first_item_over(tmp_path: Path, size: str) -> None:
+    """A million highlights took 1.5 s to count as nodes; a list past ``MAX_ITEMS`` stops at once.
+
+    The same message whether the file is scanned (large) or walked (small: a flow list).
+    """
+    from pipeline.load import MAX_ITEMS, PRESCAN_CHARS
+
+    items = [f"h{i}" for i in range(MAX_ITEMS + 1)]
+    if size == "small":
+        listed = "        highlights: [" + ", ".join(items) + "]\n"
+    else:
+        listed = "        highlights:\n" + "".join(f"          - {item}\n" for item in items)
+    old = "        highlights:\n          - 業務の見直しを実施。\n"
+    text = VALID.replace(old, listed)
+    assert (len(text) > PRESCAN_CHARS) == (size == "large")
+    started = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        load(write(tmp_path, text))
+    assert time.perf_counter() - started < LIMIT_SECONDS
+    last = items[-1]
+    line = line_of(text, last)
+    found = re.search(rf"\b{last}\b", text.splitlines()[line - 1])
+    assert found is not None
+    path = f"perspectives[1].businesses[1].highlights[{MAX_ITEMS + 1}]"
+    assert str(err.value) == (
+        f"{tmp_path / 'input.yaml'}:{line}:{found.start() + 1}: {path}: "
+        f"リストの項目が多すぎます（1つのリストに {MAX_ITEMS:,} 個まで）。"
+    )

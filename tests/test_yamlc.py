@@ -91,7 +91,7 @@ def test_unused_library_patterns_are_compiled_only_when_used() -> None:
     assert done.stdout.split() == ["refused", "True"]  # the pure-Python reader still refuses it
 
 
-LIMITS = yamlc.Limits(nodes=50, keys=3, chars=10, counted="activities", counted_max=4)
+LIMITS = yamlc.Limits(nodes=50, keys=3, items=40, chars=10, counted="activities", counted_max=4)
 
 
 @pytest.mark.parametrize(
@@ -100,10 +100,14 @@ LIMITS = yamlc.Limits(nodes=50, keys=3, chars=10, counted="activities", counted_
         ("a: [1, {b: 'xxxxxxxxxxx'}]\n", ("chars", 0, 11, "a[2].b", 11)),
         ("a: {k1: 1, k2: 2, k3: 3, k4: 4}\n", ("keys", 0, 25, "a", 3)),
         ("x: {activities: [1, 2, 3]}\ny: {activities: [4, 5]}\n", ("counted", 1, 20, "y.activities[2]", 4)),
-        ("- [" + ", ".join(["1"] * 60) + "]\n", ("nodes", 0, 3 + 3 * 48, "[1][49]", 50)),
+        ("- [" + ", ".join(["1"] * 60) + "]\n", ("items", 0, 3 + 3 * 40, "[1][41]", 40)),
+        (
+            "- [" + ", ".join(["1"] * 30) + "]\n- [" + ", ".join(["1"] * 30) + "]\n",
+            ("nodes", 1, 3 + 3 * 17, "[2][18]", 50),
+        ),
         ("? [a, b]\n: 'xxxxxxxxxxx'\n", ("chars", 1, 2, "?", 11)),
     ],
-    ids=["chars", "keys", "counted", "nodes", "complex-key"],
+    ids=["chars", "keys", "counted", "items", "nodes", "complex-key"],
 )
 def test_prescan_finds_the_first_place_past_a_limit(text: str, expected: tuple[object, ...]) -> None:
     found = yamlc.prescan(text, LIMITS)
