@@ -44,6 +44,7 @@ MAX_TEXT_CHARS = 20_000  # characters of one text (any scalar of the file)
 MAX_ACTIVITIES = 20_000  # activities of the whole file
 MAX_KEYS = 100  # keys of one mapping (the format's largest has 8)
 MAX_ITEMS = 20_000  # items of one list (no list of the format needs more than the activities)
+MAX_STATUSES = 20  # a column each in the count table: 20 still fit an A4 page (5 are usual)
 MAX_NODES = 1_000_000  # values of the file, aliases expanded (20,000 activities: ~340,000)
 MAX_PROBLEMS = 30  # problems listed; counting goes on for as many again …
 MAX_MORE_PROBLEMS = MAX_PROBLEMS  # … then the check stops ("at least N more")
@@ -806,6 +807,13 @@ def _report(w: Walker, node: Node) -> Report | None:
 def _statuses(w: Walker, node: Node) -> tuple[Status, ...] | None:
     items = w.sequence(node, "statuses", "進捗区分")
     if items is None:
+        return None
+    if len(items) > MAX_STATUSES:
+        w.problem(
+            items[MAX_STATUSES],
+            f"statuses[{MAX_STATUSES + 1}]",
+            f"進捗区分が多すぎます（{MAX_STATUSES} 個まで。集計表の列になります）。",
+        )
         return None
     statuses: list[Status] = []
     named: list[tuple[Node, str | None]] = []

@@ -465,3 +465,21 @@ def test_a_list_too_long_is_refused_at_its_first_item_over(tmp_path: Path, size:
         f"{tmp_path / 'input.yaml'}:{line}:{found.start() + 1}: {path}: "
         f"リストの項目が多すぎます（1つのリストに {MAX_ITEMS:,} 個まで）。"
     )
+
+
+def test_too_many_statuses_for_the_count_table(tmp_path: Path) -> None:
+    """500 statuses made a count table no page holds; the limit is said where it is passed."""
+    from pipeline.load import MAX_STATUSES
+
+    def with_statuses(n: int) -> str:
+        listed = "statuses:\n" + "".join(f"  - name: 区分{i}\n" for i in range(1, n + 1))
+        return VALID.replace("perspectives:", listed + "perspectives:").replace(
+            "status: 概ね順調", "status: 区分1"
+        )
+
+    text = with_statuses(MAX_STATUSES + 1).replace("status: 遅れ", "status: 区分2")
+    output = refuse(tmp_path, text)
+    line = line_of(text, f"name: 区分{MAX_STATUSES + 1}")
+    assert f"input.yaml:{line}:5: statuses[{MAX_STATUSES + 1}]: 進捗区分が多すぎます" in output, output
+    exact = with_statuses(MAX_STATUSES).replace("status: 遅れ", "status: 区分2")
+    assert len(load(write(tmp_path, exact, "exact.yaml")).statuses) == MAX_STATUSES
