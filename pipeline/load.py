@@ -41,6 +41,8 @@ from .yamlc import MappingNode, Node, ScalarNode, SequenceNode
 # out after 600 s; 100,000 activities took 165 s) and reading gigabytes (a million keys).
 MAX_FILE_BYTES = 32 * 1024 * 1024  # the file (a plan of 20,000 long activities is ~20 MB)
 MAX_TEXT_CHARS = 20_000  # characters of one text (any scalar of the file)
+MAX_LINE_CHARS = 200  # … of a one-line text: a name, a title, a department (a table cell)
+MAX_STATUS_CHARS = 30  # … of a status's name: a column heading of the count table
 MAX_ACTIVITIES = 20_000  # activities of the whole file
 MAX_KEYS = 100  # keys of one mapping (the format's largest has 8)
 MAX_ITEMS = 20_000  # items of one list (no list of the format needs more than the activities)
@@ -259,14 +261,16 @@ class Walker:
             return None
         return node
 
-    def text(self, node: Node, path: str, multiline: bool = False) -> str | None:
-        """A non-empty text value; control characters and lone surrogates are refused."""
+    def text(self, node: Node, path: str, multiline: bool = False, longest: int | None = None) -> str | None:
+        """A non-empty text value of at most ``longest`` characters (by default ``MAX_TEXT_CHARS``,
+        ``MAX_LINE_CHARS`` for a one-line text); control characters and lone surrogates are refused."""
         scalar = self.scalar(node, path, _STR, "文字列")
         if scalar is None:
             return None
         value: str = scalar.value
-        if len(value) > MAX_TEXT_CHARS:
-            self.problem(node, path, _too_long(len(value)))
+        limit = longest or (MAX_TEXT_CHARS if multiline else MAX_LINE_CHARS)
+        if len(value) > limit:
+            self.problem(node, path, _too_long(len(value), limit))
             return None
         if not value.strip():
             self.problem(node, path, "空の文字列です。文字を書いてください。")
@@ -447,8 +451,10 @@ def _one_of(allowed: tuple[str, ...] | list[str]) -> str:
     return "次のいずれかを指定してください: " + "、".join(allowed)
 
 
-def _too_long(chars: int) -> str:
-    return f"文字が多すぎます（{chars:,} 字、上限 {MAX_TEXT_CHARS:,} 字）。文章を分けて短くしてください。"
+def _too_long(chars: int, limit: int = MAX_TEXT_CHARS) -> str:
+    if limit < MAX_TEXT_CHARS:
+        return f"長すぎます（{chars:,} 字、この項目は {limit:,} 字まで）。短くしてください。"
+    return f"文字が多すぎます（{chars:,} 字、上限 {limit:,} 字）。文章を分けて短くしてください。"
 
 
 def _too_many_keys() -> str:
@@ -823,7 +829,7 @@ def _statuses(w: Walker, node: Node) -> tuple[Status, ...] | None:
         if keys is None or "name" not in keys:
             named.append((item, None))
             continue
-        name = w.text(keys["name"], f"{path}.name")
+        name = w.text(keys["name"], f"{path}.name", longest=MAX_STATUS_CHARS)
         named.append((item, name))
         on_track = w.boolean(keys["on_track"], f"{path}.on_track") if "on_track" in keys else False
         delayed = w.boolean(keys["delayed"], f"{path}.delayed") if "delayed" in keys else False

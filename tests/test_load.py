@@ -483,3 +483,26 @@ def test_too_many_statuses_for_the_count_table(tmp_path: Path) -> None:
     assert f"input.yaml:{line}:5: statuses[{MAX_STATUSES + 1}]: 進捗区分が多すぎます" in output, output
     exact = with_statuses(MAX_STATUSES).replace("status: 遅れ", "status: 区分2")
     assert len(load(write(tmp_path, exact, "exact.yaml")).statuses) == MAX_STATUSES
+
+
+def test_one_line_texts_and_status_names_have_shorter_limits(tmp_path: Path) -> None:
+    """A name is a table cell or a heading: 400 characters of a status's name made a count
+    table whose heading row no page holds."""
+    from pipeline.load import MAX_LINE_CHARS, MAX_STATUS_CHARS
+
+    long_name = "業" * (MAX_LINE_CHARS + 1)
+    output = refuse(tmp_path, VALID.replace("name: 業務改善事業", f"name: {long_name}"))
+    assert f"perspectives[1].businesses[1].name: 長すぎます（{MAX_LINE_CHARS + 1} 字、" in output, output
+    status = "区" * (MAX_STATUS_CHARS + 1)
+    listed = f"statuses:\n  - name: {status}\n    on_track: true\n  - name: 遅れ\n"
+    text = VALID.replace("perspectives:", listed + "perspectives:").replace(
+        "status: 概ね順調", f"status: {status}"
+    )
+    second = tmp_path / "second"
+    second.mkdir()
+    output = refuse(second, text)
+    assert f"input.yaml:{line_of(text, status)}:11: statuses[1].name: 長すぎます" in output, output
+    just = VALID.replace("name: 業務改善事業", "name: " + "業" * MAX_LINE_CHARS)
+    assert (
+        load(write(tmp_path, just, "just.yaml")).perspectives[0].businesses[0].name == "業" * MAX_LINE_CHARS
+    )
