@@ -14,7 +14,9 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.document import CT_Body
 from docx.oxml.ns import qn
 from docx.oxml.section import CT_SectPr
@@ -25,11 +27,12 @@ from docx.shared import Emu, Inches, Length, Mm, Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from .. import __version__
 from .. import docmodel as dm
 from ..style import StyleSheet
-from . import chart as ch
+from . import docx_chart, docx_fonts
 from . import docx_xml as x
-from .raster import measure, to_png
+from .kinsoku import CANNOT_END, CANNOT_START
 
 ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -40,6 +43,11 @@ ALIGN = {
 TWIPS_PER_MM = 1440 / 25.4
 E = TypeVar("E", bound=BaseOxmlElement)
 FLUSH_BLOCKS = 64  # body blocks kept as lxml elements before they are serialised (BodyStream)
+CELL_BULLET_NUM_ID = 91  # the list of bullet points inside table cells
+HEADING_NUM_ID = 92  # the headings' multilevel list (one a document)
+JST = dt.timedelta(hours=9)  # the documents' dates are Japanese days: midnight in Tokyo, as the PDF's
+RT_CHART = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
+RT_PACKAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"
 
 
 class DocxWriter:
@@ -57,6 +65,10 @@ class DocxWriter:
         self._stream = x.BodyStream()
         self._pending = 0
         self._templates: dict[str, bytes] = {}
+        self._after_table = False
+        self._numbered: dict[int, x.HeadingLevel] = {}  # heading level → its list level
+        self._linked: dict[str, int] = {}  # role → list level its style is linked to
+        self._charts = 0
 
     def render(self, doc: dm.Document) -> bytes:
         """The whole document as DOCX bytes (entry times and properties from the input)."""
@@ -64,6 +76,8 @@ class DocxWriter:
         self._orientation = doc.orientation
         self._sect = None
         self._break_pending = False
+        self._after_table = False
+        self._charts = 0
         self._stream = x.BodyStream()
         self._pending = 0
         self._page(document, doc)
@@ -74,6 +88,7 @@ class DocxWriter:
             self._table_style_id = document.part.get_style_id(  # type: ignore[no-untyped-call]  # not annotated
                 document.styles["Table Grid"], WD_STYLE_TYPE.TABLE
             )
+        self._heading_numbering(document, doc.blocks)
         body = document.element.body
         for block in doc.blocks:
             self.block(document, block)
@@ -81,7 +96,8 @@ class DocxWriter:
                 self._flush(body)
         self._flush(body)
         date = doc.meta.date  # saved with an empty body: the blocks are in the stream
-        return x.save_package(document, (date.year, date.month, date.day, 0, 0, 0), self._stream)
+        app = {x.APP_PART: x.app_xml("gyokaku", __version__), x.FONT_TABLE_PART: self._font_table()}
+        return x.save_package(document, (date.year, date.month, date.day, 0, 0, 0), self._stream, app)
 
     def _flush(self, body: CT_Body) -> None:
         """The finished blocks out of the tree, into the body stream."""
@@ -110,9 +126,20 @@ class DocxWriter:
         x.set_defaults(document.styles.element, body, language)
         x.set_theme_font_lang(document.settings.element, language)
         x.set_word_2013_layout(document.settings.element)
+        x.set_japanese_layout(document.settings.element, language, _chars(CANNOT_START), _chars(CANNOT_END))
         x.drop_template_leftovers(document.part.package.rels, document.part.rels)
         for name in self.style.roles:
             self._define_style(document, name)
+        cell = self.style.role("table_cell")
+        em = round(cell.size * 20)  # the mark's width, one em of the cell text, in twips
+        x.add_bullet_numbering(
+            document.part.numbering_part.element,
+            self.style.bullet_mark,
+            self.style.font_of("table_cell").name,
+            em,
+            em,
+            CELL_BULLET_NUM_ID,
+        )
         numbering = document.part.numbering_part.element
         bullet = self.style.role("bullet")
         num_id = x.add_bullet_numbering(
@@ -122,8 +149,16 @@ class DocxWriter:
             round(bullet.indent * TWIPS_PER_MM),
             round(bullet.hanging * TWIPS_PER_MM),
         )
-        x.set_numbering(document.styles[bullet.word_style].element.get_or_add_pPr(), num_id)
+        x.set_numbering(document.styles[bullet.word_style].element.get_or_add_pPr(), num_id, None)
         self._footer(document)
+        used = [document.styles[self.style.role(r).word_style].style_id for r in self.style.roles]
+        x.prune_styles(document.styles.element, [*used, document.styles["Table Grid"].style_id])
+
+
+    def _font_table(self) -> bytes:
+        """``word/fontTable.xml``: the style sheet's families, described for Word and LibreOffice."""
+        names = sorted({f.name for f in self.style.fonts.values()})
+        return x.font_table_xml([docx_fonts.facts(n) or docx_fonts.unknown(n) for n in names])
 
     def _define_style(self, document: DocxDocument, role_name: str) -> None:
         role = self.style.role(role_name)
@@ -141,6 +176,7 @@ class DocxWriter:
         rpr = style.element.get_or_add_rPr()
         x.set_fonts(rpr, font.name)
         x.strip_theme_color(rpr)
+        x.clean_run_look(rpr)
         fmt = style.paragraph_format
         fmt.alignment = ALIGN[role.align]
         fmt.space_before = Pt(role.before * 72 / 25.4)
@@ -162,6 +198,9 @@ class DocxWriter:
         section.top_margin, section.bottom_margin = Mm(m["top"]), Mm(m["bottom"])
         section.left_margin, section.right_margin = Mm(m["left"]), Mm(m["right"])
         section.footer_distance = Mm(self.style.footer_distance - self.style.role("footer").size * 0.1)
+        sect_pr = document.element.body.sectPr
+        if sect_pr is not None:  # the lines a page as the PDF's: no grid, the body's line pitch
+            x.set_doc_grid(sect_pr, round(self.style.role("body").leading * 20))
 
     def _footer(self, document: DocxDocument) -> None:
         """The page number, centred in the footer (``- 1 -``)."""
@@ -177,13 +216,13 @@ class DocxWriter:
 
     def _properties(self, document: DocxDocument, meta: dm.Meta) -> None:
         props = document.core_properties
-        when = dt.datetime(meta.date.year, meta.date.month, meta.date.day)
+        when = dt.datetime(meta.date.year, meta.date.month, meta.date.day) - JST  # UTC, as python-docx writes
         props.title = meta.title
         props.author = meta.author
         props.subject = meta.subject
         props.keywords = ", ".join(meta.keywords)
         props.language = meta.language
-        props.comments = "gyokaku"
+        props.comments = ""
         props.last_modified_by = meta.author
         props.created = when
         props.modified = when
@@ -198,7 +237,7 @@ class DocxWriter:
             for line in block.lines:
                 self.paragraph(document, line, "title")
         elif isinstance(block, dm.Heading):
-            self.paragraph(document, block.display, block.style_role)
+            self.heading(document, block)
         elif isinstance(block, dm.Paragraph):
             self.paragraph(document, block.text, block.role)
         elif isinstance(block, dm.BulletList):
@@ -253,18 +292,99 @@ class DocxWriter:
             ids[name] = None if style == default else style.style_id
         return ids
 
-    def paragraph(self, document: DocxDocument, text: str, role: str) -> None:
-        """A paragraph of ``role``; a ``\\n`` becomes a line break inside it."""
+    def paragraph(self, document: DocxDocument, text: str, role: str) -> CT_P:
+        """A paragraph of ``role``; a ``\\n`` becomes a line break inside it.
+
+        The first paragraph after a table keeps the PDF's gap after it (no empty paragraph).
+        """
         p = self._append(document, _new_paragraph())
         p.style = self._style_ids[role]
+        if self._after_table:
+            self._after_table = False
+            gap = self.style.role(role).before + self.style.role("body").after
+            DocxParagraph(p, document).paragraph_format.space_before = Pt(gap * 72 / 25.4)
         x.add_runs(p, text)
+        return p
 
-    def _cell_texts(self, rows: tuple[tuple[dm.Cell, ...], ...]) -> list[tuple[str, ...]]:
-        """Body cells as text: bullet points each on a line after the style's mark."""
-        mark = self.style.bullet_mark
-        return [tuple(dm.cell_text(cell, mark) for cell in row) for row in rows]
+    # --- headings: numbered by Word --------------------------------------------------------
+
+    def _heading_numbering(self, document: DocxDocument, blocks: tuple[dm.Block, ...]) -> None:
+        """One multilevel list for the document's numbered headings, when Word's counting gives
+        exactly their numbers; a role always at one level of the list has its style linked to it.
+
+        A level whose headings are never numbered is in the list unshown (so the levels under it
+        restart after each); numbered headings of one level share one format. Otherwise (or when
+        Word's count would differ) the numbers are typed, as before.
+        """
+        self._numbered, self._linked = {}, {}
+        headings = [b for b in blocks if isinstance(b, dm.Heading)]
+        formats: dict[int, set[str]] = {}
+        for h in headings:
+            formats.setdefault(h.level, set()).add(h.number_format if h.number is not None else "")
+        levels: dict[int, x.HeadingLevel] = {}
+        deepest = max((h.level for h in headings if h.number is not None), default=0)
+        for level, seen in sorted(formats.items()):
+            if level > deepest:
+                break  # unnumbered levels under the last numbered one: nothing to restart
+            numbered = seen - {""}
+            if level > 9 or len(numbered) > 1:
+                continue
+            if numbered:
+                fmt = numbered.pop()
+                if fmt.count("{n}") != 1 or "%" in fmt:
+                    continue
+                levels[level] = x.HeadingLevel(fmt.replace("{n}", f"%{level}"))
+            else:
+                levels[level] = x.HeadingLevel(None)
+        members = [h for h in headings if self._in_list(h, levels)]
+        if not any(h.number is not None for h in members) or not _counts_match(members):
+            return
+        roles: dict[str, set[int]] = {}
+        for h in headings:
+            roles.setdefault(h.style_role, set()).add(h.level if self._in_list(h, levels) else 0)
+        styles = document.styles
+        for role, at in sorted(roles.items()):
+            if len(at) == 1 and 0 not in at:
+                level = next(iter(at))
+                style = styles[self._word_style(role)]
+                levels[level] = x.HeadingLevel(levels[level].text, style.style_id)
+                self._linked[role] = level
+                x.set_numbering(style.element.get_or_add_pPr(), HEADING_NUM_ID, level - 1)
+        numbering = document.part.numbering_part.element
+        top = max(levels)
+        x.add_heading_numbering(
+            numbering, HEADING_NUM_ID, [levels.get(i, x.HeadingLevel(None)) for i in range(1, top + 1)]
+        )
+        self._numbered = levels
+
+    @staticmethod
+    def _in_list(h: dm.Heading, levels: dict[int, x.HeadingLevel]) -> bool:
+        """Is ``h`` counted by the headings' list (shown or not)?"""
+        level = levels.get(h.level)
+        if level is None:
+            return False
+        return (h.number is not None) == (level.text is not None)
+
+    def heading(self, document: DocxDocument, h: dm.Heading) -> None:
+        """A heading: its number from the list when Word numbers it, its outline level ``level``."""
+        in_list = bool(self._numbered) and self._in_list(h, self._numbered)
+        p = self.paragraph(document, h.text if in_list else h.display, h.style_role)
+        ppr = p.get_or_add_pPr()
+        linked = self._linked.get(h.style_role)
+        if in_list and linked is None:
+            x.set_numbering(ppr, HEADING_NUM_ID, h.level - 1)
+            indent = DocxParagraph(p, document).paragraph_format  # the style's, not the list's
+            indent.left_indent, indent.first_line_indent = Mm(self.style.role(h.style_role).indent), Mm(0)
+        elif not in_list and linked is not None:
+            x.set_numbering(ppr, 0, None)  # a style numbered, this paragraph not
+        if _outline_level(self._word_style(h.style_role)) != h.level:
+            x.set_outline_level(ppr, min(h.level, 9) - 1)
 
     def table(self, document: DocxDocument, table: dm.Table) -> None:
+        if self._after_table:  # Word joins two tables with nothing between: a gap paragraph
+            gap = self._append(document, _new_paragraph())
+            gap.style = self._style_ids["body"]
+            self._after_table = False
         rows = [*table.header, *table.rows, *table.totals]
         n_cols = len(rows[0])
         # as document.add_table(rows=0, cols=n_cols) and grid.style = "Table Grid", without their
@@ -290,24 +410,67 @@ class DocxWriter:
             tbl,
             chain(
                 x.rows_chunks(table.header, head_looks, look.header_fill, header=True),
-                x.rows_chunks(self._cell_texts(table.rows), body_looks),
+                x.rows_chunks(table.rows, body_looks, bullet_num=CELL_BULLET_NUM_ID),
                 x.rows_chunks(table.totals, body_looks, look.total_fill),
             ),
         )
-        spacer = self._append(document, _new_paragraph())
-        spacer.style = self._style_ids["body"]
-        DocxParagraph(spacer, document).paragraph_format.space_after = Pt(0)
+        self._after_table = True  # the next paragraph keeps the gap: no empty paragraph
 
     def chart(self, document: DocxDocument, chart: dm.Chart) -> None:
-        drawing = ch.layout(chart, self.style, measure(self.font_files))
-        png = to_png(drawing, self.font_files, self.style.chart.dpi)
-        p = self._append(document, _new_paragraph())
-        p.style = self._style_ids["body"]
+        """A native chart (Word's chart part and its workbook), centred in a paragraph."""
+        self._charts += 1
+        n = self._charts
+        package = document.part.package
+        xml = docx_chart.chart_xml(chart, self.style)
+        chart_part = Part(PackURI(f"/word/charts/chart{n}.xml"), docx_chart.CHART_CT, xml, package)
+        book = Part(
+            PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx"),
+            docx_chart.XLSX_CT,
+            docx_chart.workbook(chart, document_date(document)),
+            package,
+        )
+        chart_part.relate_to(book, RT_PACKAGE)  # rId1, as the chart's c:externalData says
+        rel_id = document.part.relate_to(chart_part, RT_CHART)
+        p = self.paragraph(document, "", "body")
         para = DocxParagraph(p, document)
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         para.paragraph_format.line_spacing = 1.0
-        para.add_run().add_picture(io.BytesIO(png), width=Mm(self.style.chart.width))
-        x.set_alt_text(p, "活動数内訳", chart.alt_text)
+        look = self.style.chart
+        run = x.chart_run(rel_id, Mm(look.width), Mm(look.height), 1000 + n, "活動数内訳", chart.alt_text)
+        for old in list(p.iter(qn("w:r"))):
+            p.remove(old)
+        p.append(parse_xml(run))
+
+
+def document_date(document: DocxDocument) -> dt.date:
+    """The document's date (its core properties' created time, in Japan)."""
+    created: dt.datetime | None = document.core_properties.created
+    if created is None:
+        raise ValueError("the document's properties have no created time")
+    return (created + JST).date()
+
+
+def _chars(chars: frozenset[str]) -> str:
+    """A set of characters as one sorted string (for Word's kinsoku lists)."""
+    return "".join(sorted(chars))
+
+
+def _outline_level(word_style: str) -> int | None:
+    """The outline level a built-in heading style has (Heading 2 → 2), else None."""
+    name, _, number = word_style.rpartition(" ")
+    return int(number) if name == "Heading" and number.isdigit() else None
+
+
+def _counts_match(members: list[dm.Heading]) -> bool:
+    """Would Word's counting (each level restarting after a higher one) give these numbers?"""
+    counters = [0] * 10
+    for h in members:
+        counters[h.level] += 1
+        for deeper in range(h.level + 1, 10):
+            counters[deeper] = 0
+        if h.number is not None and h.number != counters[h.level]:
+            return False
+    return True
 
 
 def _block_width(document: DocxDocument) -> Length:

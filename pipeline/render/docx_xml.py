@@ -22,7 +22,9 @@ from docx.oxml.table import CT_Tbl
 from docx.oxml.text.paragraph import CT_P
 from lxml import etree
 
+from ..docmodel import Cell
 from . import docx_internals as internals
+from .docx_fonts import FontFacts
 
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 BULLET_NUM_ID = 90
@@ -146,8 +148,9 @@ def remove_borders(ppr: etree._Element) -> None:
 
 
 # parts of python-docx's template that describe it, not the document: Explorer's preview picture
-# of the template and Word 2010's copy of the styles (theme fonts included)
-LEFTOVER_RELS = ("/metadata/thumbnail", "/stylesWithEffects")
+# of the template, Word 2010's copy of the styles (theme fonts included) and the template's
+# custom XML (an empty bibliography source list)
+LEFTOVER_RELS = ("/metadata/thumbnail", "/stylesWithEffects", "/customXml")
 
 
 def drop_template_leftovers(package_rels: Relationships, document_rels: Relationships) -> None:
@@ -174,26 +177,44 @@ def set_theme_font_lang(settings_element: etree._Element, language: str) -> None
         lang.set(qn("w:eastAsia"), language)
 
 
-def add_bullet_numbering(numbering: etree._Element, mark: str, font: str, left: int, hanging: int) -> int:
-    """A one-level bullet list definition; returns its ``numId``."""
-    abstract = OxmlElement("w:abstractNum")
-    abstract.set(qn("w:abstractNumId"), str(BULLET_NUM_ID))
-    multi = OxmlElement("w:multiLevelType")
-    multi.set(qn("w:val"), "singleLevel")
-    abstract.append(multi)
+def _abstract_and_num(numbering: etree._Element, num_id: int, abstract: etree._Element) -> int:
+    """``abstract`` (its id ``num_id``) among the abstract lists, and a ``w:num`` ``num_id`` using it."""
+    abstract.set(qn("w:abstractNumId"), str(num_id))
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), str(num_id))
+    ref = OxmlElement("w:abstractNumId")
+    ref.set(qn("w:val"), str(num_id))
+    num.append(ref)
+    numbering.append(num)
+    return num_id
+
+
+def _level(ilvl: int, values: Sequence[tuple[str, str]]) -> etree._Element:
     lvl = OxmlElement("w:lvl")
-    lvl.set(qn("w:ilvl"), "0")
-    # suff nothing: the text follows the mark directly, as in the PDF (no tab to the next stop)
-    for tag, value in (
-        ("w:start", "1"),
-        ("w:numFmt", "bullet"),
-        ("w:suff", "nothing"),
-        ("w:lvlText", mark),
-        ("w:lvlJc", "left"),
-    ):
+    lvl.set(qn("w:ilvl"), str(ilvl))
+    for tag, value in values:
         el = OxmlElement(tag)
         el.set(qn("w:val"), value)
         lvl.append(el)
+    return lvl
+
+
+def add_bullet_numbering(
+    numbering: etree._Element, mark: str, font: str, left: int, hanging: int, num_id: int = BULLET_NUM_ID
+) -> int:
+    """A one-level bullet list definition; returns its ``numId``."""
+    abstract = OxmlElement("w:abstractNum")
+    multi = OxmlElement("w:multiLevelType")
+    multi.set(qn("w:val"), "singleLevel")
+    abstract.append(multi)
+    # suff nothing: the text follows the mark directly, as in the PDF (no tab to the next stop)
+    values = (("w:start", "1"), ("w:numFmt", "bullet"), ("w:suff", "nothing"), ("w:lvlText", mark))
+    lvl = _level(0, (*values, ("w:lvlJc", "left")))
     ppr = OxmlElement("w:pPr")
     ind = OxmlElement("w:ind")
     ind.set(qn("w:left"), str(left))
@@ -204,27 +225,95 @@ def add_bullet_numbering(numbering: etree._Element, mark: str, font: str, left: 
     set_fonts(rpr, font)
     lvl.append(rpr)
     abstract.append(lvl)
-    first_num = numbering.find(qn("w:num"))
-    if first_num is not None:
-        first_num.addprevious(abstract)
-    else:
-        numbering.append(abstract)
-    num = OxmlElement("w:num")
-    num.set(qn("w:numId"), str(BULLET_NUM_ID))
-    ref = OxmlElement("w:abstractNumId")
-    ref.set(qn("w:val"), str(BULLET_NUM_ID))
-    num.append(ref)
-    numbering.append(num)
-    return BULLET_NUM_ID
+    return _abstract_and_num(numbering, num_id, abstract)
 
 
-def set_numbering(ppr: etree._Element, num_id: int) -> None:
-    """Attach a paragraph (or a paragraph style) to list ``num_id``, level 0."""
-    numpr = _child(ppr, "w:numPr", first=True)
-    ilvl = _child(numpr, "w:ilvl")
-    ilvl.set(qn("w:val"), "0")
-    num = _child(numpr, "w:numId")
+@dataclass(frozen=True)
+class HeadingLevel:
+    """One level of the headings' list: its text (``%1 ``, ``（%2）``; None: counted, not shown)
+    and the paragraph style linked to it (None: paragraphs join the list by their own numPr)."""
+
+    text: str | None
+    style_id: str | None = None
+
+
+def add_heading_numbering(numbering: etree._Element, num_id: int, levels: Sequence[HeadingLevel]) -> int:
+    """A multilevel list for headings (公用文: ``1 `` then ``（1）``), each level restarting
+    after a higher one; a level linked to a style numbers every paragraph of that style."""
+    abstract = OxmlElement("w:abstractNum")
+    multi = OxmlElement("w:multiLevelType")
+    multi.set(qn("w:val"), "multilevel")
+    abstract.append(multi)
+    for i in range(9):
+        level = levels[i] if i < len(levels) else HeadingLevel(None)
+        values = [("w:start", "1")]
+        values.append(("w:numFmt", "decimal" if level.text is not None else "none"))
+        if level.style_id:
+            values.append(("w:pStyle", level.style_id))
+        values += [("w:suff", "nothing"), ("w:lvlText", level.text or ""), ("w:lvlJc", "left")]
+        abstract.append(_level(i, values))  # no indent of its own: the style's stays
+    return _abstract_and_num(numbering, num_id, abstract)
+
+
+def set_numbering(ppr: etree._Element, num_id: int, level: int | None = 0) -> None:
+    """Attach a paragraph (or a paragraph style) to list ``num_id`` at ``level`` (ilvl before numId).
+
+    ``level`` None writes the ``numId`` alone, as Word writes a style linked to a list.
+    """
+    for old in ppr.findall(qn("w:numPr")):
+        ppr.remove(old)
+    numpr = OxmlElement("w:numPr")
+    if level is not None:
+        ilvl = OxmlElement("w:ilvl")
+        ilvl.set(qn("w:val"), str(level))
+        numpr.append(ilvl)
+    num = OxmlElement("w:numId")
     num.set(qn("w:val"), str(num_id))
+    numpr.append(num)
+    _insert_ordered(ppr, numpr, PPR_ORDER)
+
+
+# the children of w:pPr in schema order (CT_PPrBase, then CT_PPr's own)
+PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr "
+    "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN "
+    "bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
+    "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+).split()
+# the children of w:tblPr in schema order
+TBLPR_ORDER = (
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+    "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription "
+    "tblPrChange"
+).split()
+# the children of w:rPr in schema order
+RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+    "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
+    "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath"
+).split()
+
+
+def _insert_ordered(parent: etree._Element, child: etree._Element, order: Sequence[str]) -> None:
+    """Put ``child`` among ``parent``'s children where the schema's ``order`` wants it."""
+    local = etree.QName(child).localname
+    later = {qn(f"w:{t}") for t in order[order.index(local) + 1 :]}
+    successor = next((c for c in parent if c.tag in later), None)
+    if successor is not None:
+        successor.addprevious(child)
+    else:
+        parent.append(child)
+
+
+def set_ppr_value(ppr: etree._Element, tag: str, value: str | None = None) -> etree._Element:
+    """A ``w:pPr`` child ``tag`` (``w:val`` ``value`` when given), replacing one already there."""
+    for old in ppr.findall(qn(f"w:{tag}")):
+        ppr.remove(old)
+    el = OxmlElement(f"w:{tag}")
+    if value is not None:
+        el.set(qn("w:val"), value)
+    _insert_ordered(ppr, el, PPR_ORDER)
+    return el
 
 
 def set_cell_margins(tbl: CT_Tbl, twips: int) -> None:
@@ -236,7 +325,7 @@ def set_cell_margins(tbl: CT_Tbl, twips: int) -> None:
         el.set(qn("w:w"), str(twips if side in ("left", "right") else twips // 2))
         el.set(qn("w:type"), "dxa")
         mar.append(el)
-    tblpr.append(mar)
+    _insert_ordered(tblpr, mar, TBLPR_ORDER)
 
 
 def set_alt_text(run_element: etree._Element, title: str, description: str) -> None:
@@ -273,12 +362,16 @@ def add_field(paragraph_element: etree._Element, instruction: str, shown: str) -
 
 
 def save_package(
-    document: DocxDocument, date_time: tuple[int, int, int, int, int, int], body: BodyStream | None = None
+    document: DocxDocument,
+    date_time: tuple[int, int, int, int, int, int],
+    body: BodyStream | None = None,
+    replace: dict[str, bytes] | None = None,
 ) -> bytes:
     """The document as DOCX bytes: what ``document.save`` writes, with fixed entry times.
 
     Equal input gives equal bytes (no clock in the file). With ``body``, its blocks are put into
-    ``word/document.xml`` (saved with an empty body) as the entry is written. The parts come
+    ``word/document.xml`` (saved with an empty body) as the entry is written; ``replace`` gives
+    other entries' bytes (``docProps/app.xml``). The parts come
     from python-docx's own saving steps (``docx_internals``: deflated once), else from
     ``document.save`` read back (the same bytes, each part inflated and deflated again).
     """
@@ -289,6 +382,8 @@ def save_package(
             info = zipfile.ZipInfo(name, date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
+            if replace and name in replace:
+                blob = replace[name]
             if body is not None and name == DOCUMENT_PART:
                 with package.open(info, "w") as dest:
                     for piece in body.spliced(blob):
@@ -413,32 +508,49 @@ class CellLook:
 
 
 def rows_xml(
-    rows: Iterable[Sequence[str]], looks: Sequence[CellLook], fill: str | None = None, header: bool = False
+    rows: Iterable[Sequence[Cell]],
+    looks: Sequence[CellLook],
+    fill: str | None = None,
+    header: bool = False,
+    bullet_num: int | None = None,
 ) -> str:
-    """Table rows of text cells, vertically centred, shaded with ``fill``; header rows repeat.
+    """Table rows, vertically centred, shaded with ``fill``; header rows repeat on every page.
 
+    A text cell is one paragraph (a ``\\n`` a line break); a ``Bullets`` cell is one list
+    paragraph of list ``bullet_num`` per point (its mark and hanging indent from the list).
     Written as lxml serialises the same elements (``BodyStream`` puts this text in the package).
     """
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
-    tr = '<w:tr><w:trPr><w:cantSplit/><w:tblHeader w:val="true"/></w:trPr>' if header else "<w:tr>"
+    tr = "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:tr>"
     heads = [
         f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{look.width}"/>{shd}<w:vAlign w:val="center"/></w:tcPr>'
         for look in looks
     ]
     paras = [_cell_paragraph_start(look) for look in looks]
+    items = [_cell_paragraph_start(look, bullet_num) for look in looks]
     parts = []
     for values in rows:
         parts.append(tr)
-        for head, para, value in zip(heads, paras, values):
-            parts += (head, para, text_runs(value), "</w:p></w:tc>")
+        for head, para, item, value in zip(heads, paras, items, values):
+            parts.append(head)
+            if isinstance(value, str):
+                parts += (para, text_runs(value), "</w:p>")
+            elif bullet_num is None:
+                raise ValueError("a cell of bullet points needs a list (bullet_num)")
+            else:
+                for point in value.items or ("",):
+                    parts += (item, text_runs(point), "</w:p>")
+            parts.append("</w:tc>")
         parts.append("</w:tr>")
     return "".join(parts)
 
 
-def _cell_paragraph_start(look: CellLook) -> str:
-    """A cell paragraph's start tag and properties."""
-    props = (f'<w:pStyle w:val="{_xml_text(look.style_id, quote=True)}"/>' if look.style_id else "") + (
-        f'<w:jc w:val="{look.align}"/>' if look.align else ""
+def _cell_paragraph_start(look: CellLook, num_id: int | None = None) -> str:
+    """A cell paragraph's start tag and properties (a list item's when ``num_id`` is given)."""
+    props = (
+        (f'<w:pStyle w:val="{_xml_text(look.style_id, quote=True)}"/>' if look.style_id else "")
+        + (f'<w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>' if num_id is not None else "")
+        + (f'<w:jc w:val="{look.align}"/>' if look.align else "")
     )
     return f"<w:p><w:pPr>{props}</w:pPr>" if props else "<w:p><w:pPr/>"
 
@@ -447,11 +559,186 @@ ROWS_PER_CHUNK = 200
 
 
 def rows_chunks(
-    rows: Sequence[Sequence[str]],
+    rows: Sequence[Sequence[Cell]],
     looks: Sequence[CellLook],
     fill: str | None = None,
     header: bool = False,
+    bullet_num: int | None = None,
 ) -> Iterator[str]:
     """``rows_xml`` of ``rows``, ``ROWS_PER_CHUNK`` rows at a time (a long table is never one string)."""
     for start in range(0, len(rows), ROWS_PER_CHUNK):
-        yield rows_xml(rows[start : start + ROWS_PER_CHUNK], looks, fill, header)
+        yield rows_xml(rows[start : start + ROWS_PER_CHUNK], looks, fill, header, bullet_num)
+
+
+# --- the package's description: fonts, styles, settings, application properties -------------------
+
+
+FONT_TABLE_PART = "word/fontTable.xml"
+
+
+def font_table_xml(entries: Sequence[FontFacts]) -> bytes:
+    """``word/fontTable.xml``: one ``w:font`` per family the document uses, nothing else."""
+    parts = [
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n",
+        f'<w:fonts xmlns:w="{W_NS}">',
+    ]
+    for f in entries:
+        parts.append(f'<w:font w:name="{_xml_text(f.name, True)}">')
+        if f.alt_names:
+            parts.append(f'<w:altName w:val="{_xml_text(",".join(f.alt_names), True)}"/>')
+        if f.panose:
+            parts.append(f'<w:panose1 w:val="{f.panose}"/>')
+        parts.append(f'<w:charset w:val="{f.charset}"/><w:family w:val="{f.family}"/>')
+        parts.append(f'<w:pitch w:val="{f.pitch}"/>')
+        if f.usb:
+            usb = "".join(f' w:usb{i}="{v}"' for i, v in enumerate(f.usb))
+            csb = "".join(f' w:csb{i}="{v}"' for i, v in enumerate(f.csb))
+            parts.append(f"<w:sig{usb}{csb}/>")
+        parts.append("</w:font>")
+    parts.append("</w:fonts>")
+    return "".join(parts).encode()
+
+
+def prune_styles(styles_element: etree._Element, used: Iterable[str]) -> None:
+    """Only the styles ``used`` (by id), what they are based on, link to or are followed by, and
+    each type's default style (Normal, Default Paragraph Font, Table Normal, No List)."""
+    by_id = {s.get(qn("w:styleId")): s for s in styles_element.findall(qn("w:style"))}
+    keep = {sid for sid, s in by_id.items() if s.get(qn("w:default")) in ("1", "true", "on")}
+    todo = [*keep, *used]
+    while todo:
+        sid = todo.pop()
+        style = by_id.get(sid)
+        if style is None:
+            continue
+        keep.add(sid)
+        for tag in ("w:basedOn", "w:next", "w:link"):
+            ref = style.find(qn(tag))
+            if ref is not None and ref.get(qn("w:val")) not in keep:
+                todo.append(ref.get(qn("w:val")) or "")
+    for sid, style in by_id.items():
+        if sid not in keep:
+            styles_element.remove(style)
+    latent = styles_element.find(qn("w:latentStyles"))
+    if latent is not None:  # Word's list of its built-in styles' defaults: not styles of this file
+        styles_element.remove(latent)
+
+
+def clean_run_look(rpr: etree._Element) -> None:
+    """No letter spacing, kerning, width scaling or position left from the template's style."""
+    for tag in ("w:spacing", "w:kern", "w:w", "w:position"):
+        for old in rpr.findall(qn(tag)):
+            rpr.remove(old)
+
+
+def set_outline_level(ppr: etree._Element, level: int) -> None:
+    """The paragraph's outline level (0 = level 1, as Word counts), whatever its style says."""
+    set_ppr_value(ppr, "outlineLvl", str(level))
+
+
+def set_japanese_layout(
+    settings_element: etree._Element, language: str, cannot_start: str, cannot_end: str
+) -> None:
+    """settings.xml: punctuation set solid (no compression) and explicit kinsoku characters.
+
+    ``w:noLineBreaksBefore`` / ``After`` list the characters a line may not start / end with for
+    ``language`` (the PDF writer's rules), instead of the level Word's options happen to have.
+    """
+    order = ("characterSpacingControl", "noLineBreaksAfter", "noLineBreaksBefore")
+    for tag in order:
+        for old in settings_element.findall(qn(f"w:{tag}")):
+            settings_element.remove(old)
+    control = OxmlElement("w:characterSpacingControl")
+    control.set(qn("w:val"), "doNotCompress")
+    after = OxmlElement("w:noLineBreaksAfter")
+    after.set(qn("w:lang"), language)
+    after.set(qn("w:val"), cannot_end)
+    before = OxmlElement("w:noLineBreaksBefore")
+    before.set(qn("w:lang"), language)
+    before.set(qn("w:val"), cannot_start)
+    # CT_Settings: ... defaultTabStop autoHyphenation ... characterSpacingControl ... noLineBreaksAfter
+    # noLineBreaksBefore savePreviewPicture ... hdrShapeDefaults footnotePr endnotePr compat ...
+    successor = next(
+        (
+            c
+            for c in settings_element
+            if c.tag
+            in {
+                qn(f"w:{t}")
+                for t in (
+                    "printTwoOnOne strictFirstAndLastChars savePreviewPicture doNotValidateAgainstSchema "
+                    "saveInvalidXml ignoreMixedContent alwaysShowPlaceholderText doNotDemarcateInvalidXml "
+                    "saveXmlDataOnly useXSLTWhenSaving saveThroughXslt showXMLTags alwaysMergeEmptyNamespace "
+                    "updateFields hdrShapeDefaults footnotePr endnotePr compat docVars rsids mathPr "
+                    "attachedSchema themeFontLang clrSchemeMapping doNotIncludeSubdocsInStats "
+                    "doNotAutoCompressPictures forceUpgrade captions readModeInkLockDown smartTagType "
+                    "schemaLibrary shapeDefaults doNotEmbedSmartTags decimalSymbol listSeparator"
+                ).split()
+            }
+        ),
+        None,
+    )
+    for el in (control, after, before):
+        if successor is not None:
+            successor.addprevious(el)
+        else:
+            settings_element.append(el)
+
+
+def set_doc_grid(sect_pr: etree._Element, line_pitch: int) -> None:
+    """No document grid (lines spaced by the styles, as in the PDF); ``line_pitch`` (twips) the
+    body's line, so 文字数と行数 shows the PDF's lines a page."""
+    for old in sect_pr.findall(qn("w:docGrid")):
+        sect_pr.remove(old)
+    grid = OxmlElement("w:docGrid")
+    grid.set(qn("w:type"), "default")
+    grid.set(qn("w:linePitch"), str(line_pitch))
+    after = {qn(f"w:{t}") for t in ("printerSettings", "sectPrChange")}
+    successor = next((c for c in sect_pr if c.tag in after), None)
+    if successor is not None:
+        successor.addprevious(grid)
+    else:
+        sect_pr.append(grid)
+
+
+APP_PART = "docProps/app.xml"
+
+
+def app_xml(application: str, version: str) -> bytes:
+    """``docProps/app.xml`` naming gyokaku (no page or word counts: Word recounts them)."""
+    major, _, minor = version.partition(".")
+    app_version = f"{int(major or 0):02d}.{int((minor.split('.')[0] or '0')[:4] or 0):04d}"
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<Application>{_xml_text(application)}</Application>"
+        "<DocSecurity>0</DocSecurity>"
+        f"<AppVersion>{app_version}</AppVersion>"
+        "</Properties>"
+    ).encode()
+
+
+# --- a chart in a paragraph: the inline drawing pointing at a chart part ----------------------------
+
+CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def chart_run(
+    rel_id: str, width_emu: int, height_emu: int, shape_id: int, title: str, description: str
+) -> str:
+    """A run holding the chart ``rel_id`` inline, ``width``×``height`` EMU, with its alt text."""
+    return (
+        f'<w:r xmlns:w="{W_NS}"><w:drawing>'
+        f'<wp:inline xmlns:wp="{WP_NS}" distT="0" distB="0" distL="0" distR="0">'
+        f'<wp:extent cx="{width_emu}" cy="{height_emu}"/>'
+        '<wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        f'<wp:docPr id="{shape_id}" name="{_xml_text(title, True)}" '
+        f'title="{_xml_text(title, True)}" descr="{_xml_text(description, True)}"/>'
+        "<wp:cNvGraphicFramePr/>"
+        f'<a:graphic xmlns:a="{A_NS}"><a:graphicData uri="{CHART_URI}">'
+        f'<c:chart xmlns:c="{CHART_URI}" xmlns:r="{R_NS}" r:id="{rel_id}"/>'
+        "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+    )
