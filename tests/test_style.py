@@ -44,13 +44,22 @@ def refused(tmp_path: Path, text: str) -> str:
 
 BODY = "  body:         {font: mincho, size: 10.5, line: 1.5, after: 1.5, word_style: Normal}"
 FOOTER = "  footer:       {font: mincho, size: 9, line: 1.2, align: center, word_style: Footer}\n"
-COLORS = '["5B8BC9", "8CC47A", "E8A33D", "B0B0B0", "8E7CC3", "D9675F", "4DB6AC", "F2C94C"]'
+
+
+def _colors_written() -> str:
+    """The chart's colour list as the default style sheet writes it (``["…", …]``)."""
+    found = re.search(r"colors: (\[.*\])", DEFAULT)
+    assert found is not None
+    return found.group(1)
+
+
+COLORS = _colors_written()
 
 # (case id, text replaced, replacement, the reported path, a needle on the reported line or None)
 CASES = [
     ("colors-empty", COLORS, "[]", "chart.colors", "colors: []"),
     ("colors-too-few", COLORS, '["5B8BC9", "8CC47A"]', "chart.colors", "colors:"),
-    ("colors-same", COLORS, COLORS.replace("8CC47A", "5b8bc9"), "chart.colors[2]", "colors:"),
+    ("colors-same", COLORS, COLORS.replace(COLORS[12:18], COLORS[2:8].lower()), "chart.colors[2]", "colors:"),
     ("colour-5-digits", 'header_fill: "D9D9D9"', 'header_fill: "#12345"', "table.header_fill", "header_fill"),
     ("colour-name", 'total_fill: "F2F2F2"', "total_fill: red", "table.total_fill", "total_fill"),
     ("colour-list", 'total_fill: "F2F2F2"', "total_fill: [1, 2]", "table.total_fill", "total_fill"),
