@@ -51,6 +51,8 @@ class Format:
 FORMATS: dict[str, Format] = {
     "docx": Format("docx", "pipeline.render.docx", "DocxWriter", True, "Word（確認・編集用の原稿）"),
     "pdf": Format("pdf", "pipeline.render.pdf", "PdfWriter", True, "PDF（公表用）"),
+    "html": Format("html", "pipeline.render.html", "HtmlWriter", False, "HTML（ウェブ掲載用）"),
+    "csv": Format("csv", "pipeline.render.csvdata", "CsvWriter", False, "CSV（オープンデータ）", ("list",)),
 }
 
 

@@ -30,13 +30,15 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import LongTable as RLTable
 from reportlab.platypus import TableStyle as RLTableStyle
+from reportlab.platypus.tables import Table, TableRenderCB
 
 from .. import docmodel as dm
 from ..style import StyleSheet
 from . import RenderError, fontcache
 from . import chart as ch
 from .chart import MM
-from .pdftext import Para, para
+from .pdf_tags import Elem, Tagger, finish
+from .pdftext import Label, Para, para
 from .raster import measure
 
 ANCHORS: dict[str, Literal["start", "middle", "end"]] = {"start": "start", "middle": "middle", "end": "end"}
@@ -87,11 +89,15 @@ class _Rows:
         widths: list[float],
         pads: tuple[float, float, float, float],
         mark: str,
+        tags: tuple[Tagger, Elem],
     ) -> None:
         body = [tuple(dm.cell_text(cell, mark) for cell in row) for row in table.rows]
         self.texts = [*table.header, *body, *table.totals]
         self.styles, self.widths, self.pads = styles, widths, pads
         self.n_head = len(table.header)
+        self.n_total = len(table.totals)
+        self.tagger, self.elem = tags
+        self.row_elems: list[Elem] = []  # the TR elements made so far (in order)
         self._cells: dict[int, list[Para]] = {}
         self._heights: dict[int, float] = {}
         self._replaced: dict[int, list[Para]] = {}
@@ -106,8 +112,26 @@ class _Rows:
         if found is None:
             styles = self.styles[min(i, self.n_head)]
             found = [para(text, style, one_font=True) for text, style in zip(self.texts[i], styles)]
+            for cell, elem in zip(found, self._cell_elems(i)):
+                cell.gk_tag = (self.tagger, elem)
             self._cells[i] = found
         return found
+
+    def _cell_elems(self, i: int) -> list[Elem]:
+        """Row ``i``'s TH/TD elements, made with those of every row before it (reading order)."""
+        while len(self.row_elems) <= i:
+            k = len(self.row_elems)
+            row = self.elem.add("TR")
+            head, total = k < self.n_head, k >= len(self.texts) - self.n_total
+            for j, text in enumerate(self.texts[k]):
+                if head:
+                    row.add("TH", scope="Column", text=text).repeat = True  # drawn again: artifacts
+                elif total and j == 0:
+                    row.add("TH", scope="Row", text=text)
+                else:
+                    row.add("TD", text=text)
+            self.row_elems.append(row)
+        return self.row_elems[i].children
 
     def height(self, i: int) -> float:
         """Row ``i``'s height, as reportlab computes it."""
@@ -319,6 +343,9 @@ class PdfWriter:
         self.para_styles = {name: self._para_style(name) for name in style.roles}
         page_h = self.style.page("portrait")[1] * MM
         self.body_height = page_h - (self.style.margins["top"] + self.style.margins["bottom"]) * MM
+        self.tagger = Tagger()
+        bullet = self.para_styles["bullet"]
+        self.para_styles["bullet:text"] = ParagraphStyle("bullet:text", parent=bullet, firstLineIndent=0)
 
     def _para_style(self, name: str) -> ParagraphStyle:
         role = self.style.role(name)
@@ -336,8 +363,12 @@ class PdfWriter:
             textColor=colors.black,
         )
 
-    def paragraph(self, text: str, role: str) -> Para:
-        return para(text, self.para_styles[role])
+    def paragraph(self, text: str, role: str, elem: Elem | None = None) -> Para:
+        """A paragraph of ``role``'s style, its text tagged as ``elem``'s content."""
+        made = para(text, self.para_styles[role])
+        if elem is not None:
+            made.gk_tag = (self.tagger, elem)
+        return made
 
     def render(self, doc: dm.Document) -> bytes:
         """The whole document as PDF bytes (deterministic: invariant mode, dates from the input)."""
@@ -356,7 +387,7 @@ class PdfWriter:
             subject=doc.meta.subject,
             keywords=", ".join(doc.meta.keywords),
             creator="gyokaku",
-            producer="gyokaku (reportlab)",
+            producer=PRODUCER,
             lang=doc.meta.language,
             invariant=1,
             displayDocTitle=1,
@@ -374,8 +405,11 @@ class PdfWriter:
             topPadding=0,
             bottomPadding=0,
         )
-        template.addPageTemplates([PageTemplate("page", [frame], onPage=self._page_decorator(doc, page_w))])
+        decorate = self._page_decorator(doc, page_w)
+        page = PageTemplate("page", [frame], onPage=_start_page(doc), onPageEnd=decorate)
+        template.addPageTemplates([page])
         self.body_height = page_h - m["top"] - m["bottom"]
+        self.tagger = Tagger()
         try:
             template.build_from(self.flowables(doc, page_w - m["left"] - m["right"]))
         except LayoutError as err:
@@ -383,20 +417,20 @@ class PdfWriter:
                 f"{doc.meta.title}: PDF のページに収まらない部分があり、組版できませんでした。"
                 "スタイルシートの文字の大きさ・行送り・余白を見直してください。"
             ) from err
-        return out.getvalue()
+        return finish(out.getvalue(), self.tagger, doc.meta, PRODUCER)
 
     def _page_decorator(self, doc: dm.Document, page_w: float) -> Callable[[Canvas, Any], None]:
+        """The page number, drawn last on each page (read last) as a pagination artifact."""
         role = self.style.role("footer")
-        stamp = f"D:{doc.meta.date:%Y%m%d}000000+09'00'"
 
         def decorate(canvas: Canvas, _template: Any) -> None:
-            canvas.setDateFormatter(lambda *_: stamp)
-            canvas.showOutline()
+            Tagger.artifact(canvas, "Pagination", "Footer")
             canvas.saveState()
             canvas.setFont(self.fonts[role.font], role.size)
             text = self.style.page_number.format(page=canvas.getPageNumber())
             canvas.drawCentredString(page_w / 2, self.style.footer_distance * MM, text)
             canvas.restoreState()
+            Tagger.end(canvas)
 
         return decorate
 
@@ -422,36 +456,53 @@ class PdfWriter:
         return out
 
     def block(self, block: dm.Block, text_width: float) -> list[Flowable]:
+        """A block's flowables, each tagged as the structure element made for it here."""
+        root = self.tagger.root
         if isinstance(block, dm.DocNumber):
-            return [self.paragraph(block.text, "doc_number")]
+            return [self.paragraph(block.text, "doc_number", root.add("P", text=block.text))]
         if isinstance(block, dm.TitleBlock):
-            return [self.paragraph(line, "title") for line in block.lines]
+            title = root.add("H1", text="\n".join(block.lines))
+            lines = [self.paragraph(line, "title", title) for line in block.lines]
+            for above, below in zip(lines, lines[1:]):  # one marked-content sequence: one heading
+                above.gk_closes = below.gk_opens = False
+                above.keepWithNext = True
+            return list(lines)
         if isinstance(block, dm.Heading):
-            heading = self.paragraph(block.display, block.style_role)
+            elem = root.add(f"H{min(block.level + 1, 6)}", text=block.display)
+            heading = self.paragraph(block.display, block.style_role, elem)
             heading.gk_outline = (block.level - 1, block.display)
             heading.keepWithNext = True
             return [CondPageBreak(heading.style.leading * 4), heading]
         if isinstance(block, dm.Paragraph):
-            return [self.paragraph(block.text, block.role)]
+            return [self.paragraph(block.text, block.role, root.add("P", text=block.text))]
         if isinstance(block, dm.BulletList):
-            return [self.bullet(item) for item in block.items]
+            items = root.add("L")
+            return [self.bullet(item, items.add("LI")) for item in block.items]
         if isinstance(block, dm.Caption):
-            caption = self.paragraph(block.text, "caption")
+            caption = self.paragraph(block.text, "caption", root.add("Caption", text=block.text))
             caption.keepWithNext = True
             return [caption]
         if isinstance(block, dm.Table):
-            return [self.table(block, text_width), Spacer(1, self.style.role("body").after * MM)]
+            elem = Elem("Table")
+            if root.children and root.children[-1].tag == "Caption":  # the table's caption: its first child
+                elem.children.append(root.children.pop())
+            root.children.append(elem)
+            return [self.table(block, text_width, elem), Spacer(1, self.style.role("body").after * MM)]
         if isinstance(block, dm.Chart):
-            return [self.chart(block)]
+            return [self.chart(block, root.add("Figure", alt=block.alt_text))]
         if isinstance(block, dm.PageBreak):
             return [PageBreak()]
         raise TypeError(f"no PDF rendering for {type(block).__name__}")
 
-    def bullet(self, text: str) -> Para:
-        """A point: the mark hangs in the indent, the text starts where Word's list text does."""
-        return self.paragraph(self.style.bullet_mark + text, "bullet")
+    def bullet(self, text: str, item: Elem) -> Para:
+        """A point: the mark (``Lbl``) hangs in the indent, the text (``LBody``) starts where Word's does."""
+        mark = self.style.bullet_mark
+        item.add("Lbl", text=mark)
+        body = self.paragraph(text, "bullet:text", item.add("LBody", text=text))
+        body.gk_label = Label(item.children[0], mark, self.style.role("bullet").hanging * MM)
+        return body
 
-    def table(self, table: dm.Table, text_width: float) -> Flowable:
+    def table(self, table: dm.Table, text_width: float, elem: Elem) -> Flowable:
         look = self.style.table
         total_w = text_width * look.width
         weights = table.widths or (1.0,) * len(table.header[0])
@@ -460,7 +511,8 @@ class PdfWriter:
         styles = [[header_style] * len(col_widths)] * len(table.header)
         styles.append([self._cell_style(table, j) for j in range(len(col_widths))])
         pad = look.padding * MM
-        rows = _Rows(table, styles, col_widths, (pad, pad, pad * 0.6, pad * 0.8), self.style.bullet_mark)
+        pads = (pad, pad, pad * 0.6, pad * 0.8)
+        rows = _Rows(table, styles, col_widths, pads, self.style.bullet_mark, (self.tagger, elem))
         n_head, n_body = len(table.header), len(table.rows)
 
         def make(first: int, count: int, split_first: bool = False, split_last: bool = False) -> RLTable:
@@ -480,6 +532,7 @@ class PdfWriter:
                 repeatRows=n_head,
                 style=RLTableStyle(commands),
                 hAlign="CENTER",
+                renderCB=_TABLE_ARTIFACTS,
             )
 
         n_rows = len(rows) - n_head
@@ -518,7 +571,7 @@ class PdfWriter:
             self.para_styles[key] = ParagraphStyle(key, parent=base, alignment=ALIGN[align])
         return self.para_styles[key]
 
-    def chart(self, chart: dm.Chart) -> shapes.Drawing:
+    def chart(self, chart: dm.Chart, elem: Elem) -> Flowable:
         drawing = ch.layout(chart, self.style, measure(self.font_files))
         # renderPDF selects the graphics default font before any String; make it ours so that
         # no unembedded standard font (Helvetica) enters the file.
@@ -527,7 +580,7 @@ class PdfWriter:
         for item in drawing.items:
             out.add(self._shape(item))
         out.hAlign = "CENTER"
-        return out
+        return _Figure(out, (self.tagger, elem))
 
     def _shape(self, item: ch.Primitive) -> shapes.Shape:
         if isinstance(item, ch.Wedge):
@@ -569,6 +622,75 @@ class PdfWriter:
             textAnchor=ANCHORS[item.anchor],
             fillColor=_c(item.color),
         )
+
+
+PRODUCER = "gyokaku (reportlab, pikepdf)"
+
+
+def _start_page(doc: dm.Document) -> Callable[[Canvas, Any], None]:
+    """Each page's setup: dates from the input, the outline shown."""
+    stamp = f"D:{doc.meta.date:%Y%m%d}000000+09'00'"
+
+    def start(canvas: Canvas, _template: Any) -> None:
+        canvas.setDateFormatter(lambda *_: stamp)
+        canvas.showOutline()
+
+    return start
+
+
+class _TableArtifacts(TableRenderCB):
+    """A table's shading and rules drawn as artifacts (its cells tag themselves)."""
+
+    def startBG(self, T: Table) -> None:
+        Tagger.artifact(T.canv)
+
+    def startLines(self, T: Table) -> None:
+        Tagger.artifact(T.canv)
+
+    def endBG(self, T: Table) -> None:
+        Tagger.end(T.canv)
+
+    endLines = endBG
+
+    def startTable(self, T: Table) -> None:
+        pass
+
+    def endTable(self, T: Table) -> None:
+        pass
+
+    def startRow(self, T: Table, rowNo: int) -> None:
+        pass
+
+    def endRow(self, T: Table) -> None:
+        pass
+
+    def startCell(self, T: Table, *_args: Any) -> None:
+        pass
+
+    def endCell(self, T: Table) -> None:
+        pass
+
+
+_TABLE_ARTIFACTS = _TableArtifacts()
+
+
+class _Figure(Flowable):
+    """The chart's drawing, drawn inside its ``Figure`` tag."""
+
+    def __init__(self, drawing: shapes.Drawing, tag: tuple[Tagger, Elem]) -> None:
+        super().__init__()
+        self.drawing, self.tag = drawing, tag
+        self.width, self.height = drawing.width, drawing.height
+        self.hAlign = "CENTER"
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        tagger, elem = self.tag
+        tagger.begin(canvas, elem)
+        rli.draw_on(self.drawing, canvas, x, y, _sW)
+        tagger.end(canvas)
 
 
 LONG_TABLE_ROWS = 4  # a table of more rows may start on the page its heading ends

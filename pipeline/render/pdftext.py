@@ -23,9 +23,11 @@ from . import rl_internals as rli  # first: reportlab's URL pattern compiled onl
 # isort: split
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from .kinsoku import break_index
+from .pdf_tags import Elem, Tagger
 
 FUZZ = 1e-6
 EMPTY = rli.EMPTY
@@ -40,6 +42,32 @@ class Para(rli.LinedParagraph):
     gk_outline: tuple[int, str] | None = None  # a heading's outline level and text
     gk_runs: rli.Runs | None = None
     gk_broken: tuple[tuple[float, ...], rli.ParaLines] | None = None
+    gk_tag: tuple[Tagger, Elem] | None = None  # the structure element its text belongs to
+    gk_label: Label | None = None  # a list item's mark, drawn in the hanging indent
+    gk_opens: bool = True  # False: continues the previous paragraph's marked content (a title's lines)
+    gk_closes: bool = True  # False: the next paragraph continues this one's marked content
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        """Draw the paragraph inside its tag (and a list item's mark inside its label's)."""
+        if self.gk_tag is None:
+            rli.draw_on(self, canvas, x, y, _sW)
+            return
+        tagger, elem = self.gk_tag
+        label = self.gk_label
+        if label is not None:
+            tagger.begin(canvas, label.elem)
+            style = self.style
+            canvas.saveState()
+            canvas.setFillColor(style.textColor)
+            canvas.setFont(style.fontName, style.fontSize)
+            canvas.drawString(x + style.leftIndent - label.hang, y + rli.first_baseline(self), label.mark)
+            canvas.restoreState()
+            tagger.end(canvas)
+        if self.gk_opens:
+            tagger.begin(canvas, elem)
+        rli.draw_on(self, canvas, x, y, _sW)
+        if self.gk_closes:
+            tagger.end(canvas)
 
     def lines_for(self, widths: list[float]) -> rli.ParaLines:
         key = tuple(widths)
@@ -88,6 +116,7 @@ class Para(rli.LinedParagraph):
         cut, hard = _break(chars, [first, later], _bounds)[count - 1]
         head = self._part(rli.sliced_frags(chars, 0, cut), style)
         head.bulletText = self.bulletText
+        head.gk_label = self.gk_label
         rli.set_justify_last(head, not hard)
         tail = self._part(rli.sliced_frags(chars, cut, len(chars.text)), _no_first_indent(style))
         return head, tail
@@ -95,7 +124,17 @@ class Para(rli.LinedParagraph):
     def _part(self, frags: list[rli.Frag], style: ParagraphStyle) -> Para:
         part = Para("".join(getattr(f, "text", "") for f in frags), style, frags=frags)
         part.gk_simple = self.gk_simple
+        part.gk_tag = self.gk_tag
         return part
+
+
+class Label:
+    """A list item's mark (``Lbl``), drawn ``hang`` points left of its text's indent."""
+
+    __slots__ = ("elem", "mark", "hang")
+
+    def __init__(self, elem: Elem, mark: str, hang: float) -> None:
+        self.elem, self.mark, self.hang = elem, mark, hang
 
 
 def _bounds(

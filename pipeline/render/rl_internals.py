@@ -45,6 +45,7 @@ from typing import Any
 from ..lazyre import REPORTLAB_URI, deferred
 
 with deferred(REPORTLAB_URI):  # before anything else of reportlab (40–70 ms of every PDF process)
+    from reportlab import rl_config
     from reportlab.lib.rl_accel import sameFrag
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -95,6 +96,20 @@ class DrawnAs(Flowable):
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
         self.drawn().drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # the stubs leave out _sW
+
+
+def draw_on(flowable: Flowable, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+    """``Flowable.drawOn`` with the room beside it (``_sW``), for a subclass that wraps it."""
+    Flowable.drawOn(flowable, canvas, x, y, _sW)  # type: ignore[call-arg]  # the stubs leave out _sW
+
+
+def first_baseline(para: Paragraph) -> float:
+    """Where ``drawPara`` puts a wrapped paragraph's first baseline, from its bottom (one font)."""
+    style = para.style
+    if rl_config.paraFontSizeHeightOffset:
+        return float(para.height) - float(style.fontSize)
+    ascent, _ = pdfmetrics.getAscentDescent(style.fontName, style.fontSize)
+    return float(para.height) - float(ascent)
 
 
 def set_justify_last(para: Paragraph, justify: bool) -> None:
