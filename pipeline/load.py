@@ -66,6 +66,7 @@ _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
 _TYPE_NAMES = {
     _STR: "文字列",
     _INT: "整数",
@@ -197,7 +198,11 @@ class Walker:
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             sub = _join(path, str(key))
-            if not isinstance(key, str) or key_node.tag != _STR:
+            if key_node.tag == _MERGE:
+                self.problem(
+                    key_node, path, "「<<」（別の項目の取り込み）は使えません。項目をそのまま書いてください。"
+                )
+            elif not isinstance(key, str) or key_node.tag != _STR:
                 self.problem(key_node, path, f"キーは文字列で書いてください。{_found(key_node)}")
             elif key in out:
                 self.problem(key_node, sub, "同じキーが2回書かれています。")
@@ -365,8 +370,11 @@ class Walker:
     def date(self, node: Node, path: str) -> dt.date | None:
         """A calendar date (``2022-10-31``; a timestamp gives its date) from 1989 to 2107."""
         expected = "日付（例: 2022-10-31）"
-        scalar = self.scalar(node, path, _TIMESTAMP, expected)
-        if scalar is None:
+        quoted = (
+            isinstance(node, ScalarNode) and node.tag == _STR and _TIMESTAMP_RE.fullmatch(node.value.strip())
+        )
+        scalar = node if quoted else self.scalar(node, path, _TIMESTAMP, expected)
+        if not isinstance(scalar, ScalarNode):
             return None
         written = str(scalar.value).strip()
         match = _TIMESTAMP_RE.fullmatch(written)

@@ -254,6 +254,7 @@ DATED = VALID.replace("  term: second_half\n", "  term: second_half\n  date: 202
         ("name: 業務改善事業", 'name: "\\ud800"', "perspectives[1].businesses[1].name"),
         ("業務の見直しを実施。", '"\\udfff見直し"', "perspectives[1].businesses[1].highlights[1]"),
         ("priority: true", '"\\ud800": true', "perspectives[1].businesses[1].\\ud800"),
+        ("priority: true", "<<: {priority: true}", "perspectives[1].businesses[1]"),
         ("perspectives:\n", "statuses: []\nperspectives:\n", "statuses"),
         ("perspectives:\n", "statuses: [null]\nperspectives:\n", "statuses[1]"),
         ("    businesses:\n", "    businesses: []\n    xbusinesses:\n", "perspectives[1].businesses"),
@@ -506,3 +507,10 @@ def test_one_line_texts_and_status_names_have_shorter_limits(tmp_path: Path) -> 
     assert (
         load(write(tmp_path, just, "just.yaml")).perspectives[0].businesses[0].name == "業" * MAX_LINE_CHARS
     )
+
+
+def test_a_quoted_date_is_a_date(tmp_path: Path) -> None:
+    data = load(write(tmp_path, DATED.replace("date: 2025-10-31", 'date: "2025-10-31"')))
+    assert data.report.date is not None and data.report.date.isoformat() == "2025-10-31"
+    output = refuse(tmp_path, DATED.replace("date: 2025-10-31", 'date: "2025-02-30"'))
+    assert "report.date: 「2025-02-30」は日付として正しくありません" in output
