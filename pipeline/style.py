@@ -653,14 +653,11 @@ def _colors(w: Walker, node: Node) -> tuple[str, ...] | None:
 
 def _value_node(keys: dict[str, Node], *path: str) -> Node | None:
     """The node at ``path`` below ``keys`` (mapping keys only), if there is one."""
-    node: Node | None = None
-    current = keys
-    for key in path:
-        node = current.get(key)
-        if node is None:
+    node = keys.get(path[0])
+    for key in path[1:]:
+        if not isinstance(node, MappingNode):
             return None
-        if isinstance(node, MappingNode):
-            current = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+        node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == key), None)
     return node
 
 
