@@ -17,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -38,7 +39,9 @@ from . import RenderError, fontcache
 from . import chart as ch
 from .chart import MM
 from .pdf_tags import Elem, Tagger, finish
-from .pdftext import Label, Para, para
+from .pdftext import Label, Para, Points, para
+
+Cell = Para | Points  # what a table cell is drawn as
 from .raster import measure
 
 ANCHORS: dict[str, Literal["start", "middle", "end"]] = {"start": "start", "middle": "middle", "end": "end"}
@@ -93,29 +96,54 @@ class _Rows:
     ) -> None:
         body = [tuple(dm.cell_text(cell, mark) for cell in row) for row in table.rows]
         self.texts = [*table.header, *body, *table.totals]
+        self.raw: list[tuple[dm.Cell, ...]] = [*table.header, *table.rows, *table.totals]
+        self.mark = mark
+        self._hanging: dict[int, tuple[ParagraphStyle, ParagraphStyle, float]] = {}
         self.styles, self.widths, self.pads = styles, widths, pads
         self.n_head = len(table.header)
         self.n_total = len(table.totals)
         self.tagger, self.elem = tags
         self.row_elems: list[Elem] = []  # the TR elements made so far (in order)
-        self._cells: dict[int, list[Para]] = {}
+        self._cells: dict[int, list[Cell]] = {}
         self._heights: dict[int, float] = {}
-        self._replaced: dict[int, list[Para]] = {}
+        self._replaced: dict[int, list[Cell]] = {}
 
     def __len__(self) -> int:
         return len(self.texts)
 
-    def cells(self, i: int) -> list[Para]:
+    def cells(self, i: int) -> list[Cell]:
         found = self._cells.get(i)
         if found is None:
             found = self._replaced.get(i)
         if found is None:
             styles = self.styles[min(i, self.n_head)]
-            found = [para(text, style, one_font=True) for text, style in zip(self.texts[i], styles)]
-            for cell, elem in zip(found, self._cell_elems(i)):
+            found = []
+            for raw, text, style, elem in zip(self.raw[i], self.texts[i], styles, self._cell_elems(i)):
+                if isinstance(raw, dm.Bullets):
+                    found.append(self._points(raw, style, elem))
+                    continue
+                cell = para(text, style, one_font=True)
                 cell.gk_tag = (self.tagger, elem)
+                found.append(cell)
             self._cells[i] = found
         return found
+
+    def _points(self, cell: dm.Bullets, style: ParagraphStyle, elem: Elem) -> Points:
+        """A cell's points, each hanging under its text (``elem``: the TD holding L > LI > Lbl, LBody)."""
+        found = self._hanging.get(id(style))
+        if found is None or found[0] is not style:
+            hang = stringWidth(self.mark, style.fontName, style.fontSize)
+            hanging = ParagraphStyle(f"{style.name}:points", parent=style, leftIndent=style.leftIndent + hang)
+            found = self._hanging[id(style)] = (style, hanging, hang)
+        _, hanging, hang = found
+        items = []
+        for text, li in zip(cell.items, elem.children[0].children):
+            label, body = li.children
+            item = para(text, hanging, one_font=True)
+            item.gk_tag = (self.tagger, body)
+            item.gk_label = Label(label, self.mark, hang)
+            items.append(item)
+        return Points(items, hanging)
 
     def _cell_elems(self, i: int) -> list[Elem]:
         """Row ``i``'s TH/TD elements, made with those of every row before it (reading order)."""
@@ -124,7 +152,14 @@ class _Rows:
             row = self.elem.add("TR")
             head, total = k < self.n_head, k >= len(self.texts) - self.n_total
             for j, text in enumerate(self.texts[k]):
-                if head:
+                raw = self.raw[k][j]
+                if isinstance(raw, dm.Bullets):
+                    points = row.add("TD", text=text).add("L")
+                    for point in raw.items:
+                        item = points.add("LI")
+                        item.add("Lbl", text=self.mark)
+                        item.add("LBody", text=point)
+                elif head:
                     row.add("TH", scope="Column", text=text).repeat = True  # drawn again: artifacts
                 elif total and j == 0:
                     row.add("TH", scope="Row", text=text)
@@ -140,7 +175,7 @@ class _Rows:
             found = self._heights[i] = rli.row_height(self.cells(i), self.widths, self.pads)
         return found
 
-    def replace(self, i: int, cells: list[Para]) -> None:
+    def replace(self, i: int, cells: list[Cell]) -> None:
         """Row ``i`` is now ``cells`` (part of what it was)."""
         self._cells.pop(i, None)
         self._heights.pop(i, None)
@@ -152,7 +187,7 @@ class _Rows:
             for i in [k for k in cache_ if self.n_head <= k < below]:
                 del cache_[i]
 
-    def split(self, i: int, room: float) -> tuple[list[Para], list[Para]] | None:
+    def split(self, i: int, room: float) -> tuple[list[Cell], list[Cell]] | None:
         """Row ``i``'s cells cut so that the first part is at most ``room`` high.
 
         ``None`` when fewer than ``MIN_LINES`` lines would fit. A cell that fits whole goes
@@ -160,8 +195,8 @@ class _Rows:
         """
         left, right, top, bottom = self.pads
         content = room - top - bottom
-        heads: list[Para] = []
-        tails: list[Para] = []
+        heads: list[Cell] = []
+        tails: list[Cell] = []
         for cell, width in zip(self.cells(i), self.widths):
             inner = width - left - right
             fit = int(content / cell.style.leading)

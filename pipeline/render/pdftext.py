@@ -247,3 +247,56 @@ def _overflow(widths: list[float], start: int, limit: float, stop: int) -> tuple
         if start + span >= len(widths) or start + span > stop:
             return sums, None
         span *= 4
+
+
+class Points(Flowable):
+    """A table cell's bullet points: one paragraph per point, each hanging its wrapped lines.
+
+    Each point's mark is drawn in its hanging indent (``Para.gk_label``), so the lines of a
+    point start under its text, not under the mark, as in Word's list paragraphs. It answers
+    what ``pdf._Rows`` asks of a cell paragraph: ``style``, ``frags``, ``line_count`` and
+    ``split_at``.
+    """
+
+    def __init__(self, items: list[Para], style: ParagraphStyle) -> None:
+        super().__init__()
+        self.items = items
+        self.style = style  # the points' (for the leading)
+        self.width = self.height = 0.0
+
+    @property
+    def frags(self) -> list[rli.Frag]:
+        """Every point's frags (empty: nothing to draw)."""
+        return [f for item in self.items for f in item.frags]
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        self.height = sum(item.wrap(availWidth, availHeight)[1] for item in self.items)
+        return self.width, self.height
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        top = y + self.height
+        for item in self.items:
+            top -= item.height
+            item.drawOn(canvas, x, top)
+
+    def line_count(self, width: float) -> int:
+        """How many lines the points take in a column ``width`` wide."""
+        return sum(item.line_count(width) for item in self.items)
+
+    def split_at(self, width: float, count: int) -> tuple[Points, Points]:
+        """The first ``count`` lines and the rest (a point cut between lines continues under its text)."""
+        head: list[Para] = []
+        for k, item in enumerate(self.items):
+            lines = item.line_count(width)
+            if lines <= count:
+                head.append(item)
+                count -= lines
+                continue
+            rest = self.items[k + 1 :]
+            if count == 0:
+                return Points(head, self.style), Points([item, *rest], self.style)
+            first, second = item.split_at(width, count)
+            second.gk_label = None
+            return Points([*head, first], self.style), Points([second, *rest], self.style)
+        return Points(head, self.style), Points([], self.style)

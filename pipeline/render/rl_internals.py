@@ -272,7 +272,7 @@ def row_count(table: Flowable) -> int:
 
 
 def row_height(
-    cells: Sequence[Paragraph], widths: Sequence[float], pads: tuple[float, float, float, float]
+    cells: Sequence[Flowable], widths: Sequence[float], pads: tuple[float, float, float, float]
 ) -> float:
     """A row's height as ``Table._calc_height`` and ``_listCellGeom`` compute it (same float operations).
 
