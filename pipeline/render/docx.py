@@ -45,6 +45,8 @@ E = TypeVar("E", bound=BaseOxmlElement)
 FLUSH_BLOCKS = 64  # body blocks kept as lxml elements before they are serialised (BodyStream)
 CELL_BULLET_NUM_ID = 91  # the list of bullet points inside table cells
 HEADING_NUM_ID = 92  # the headings' multilevel list (one a document)
+LONG_TABLE_ROWS = 4  # as pdf.py: a table of more body and total rows may start at a page's foot
+KEPT_ROWS = 2  # the body rows a long table keeps with its header (the PDF: room for 3 rows)
 JST = dt.timedelta(hours=9)  # the documents' dates are Japanese days: midnight in Tokyo, as the PDF's
 RT_CHART = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
 RT_PACKAGE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/package"
@@ -405,13 +407,17 @@ class DocxWriter:
         head_looks = [x.CellLook(w, self._style_ids["table_header"]) for w in twips]
         aligns = [ALIGN[table.align[j] if j < len(table.align) else "left"].xml_value for j in range(n_cols)]
         body_looks = [x.CellLook(w, self._style_ids["table_cell"], a) for w, a in zip(twips, aligns)]
+        # as the PDF: a short table kept whole on one page, a long one starts where at least its
+        # header and first rows fit (Word's keep with next on those rows' paragraphs)
+        body, totals = len(table.rows), len(table.totals)
+        rows_kept = body + totals - 1 if body + totals <= LONG_TABLE_ROWS else KEPT_ROWS
         # the rows stay text: written into the package where the table's marker stands
         self._stream.rows_later(
             tbl,
             chain(
-                x.rows_chunks(table.header, head_looks, look.header_fill, header=True),
-                x.rows_chunks(table.rows, body_looks, bullet_num=CELL_BULLET_NUM_ID),
-                x.rows_chunks(table.totals, body_looks, look.total_fill),
+                x.rows_chunks(table.header, head_looks, look.header_fill, True, keep=len(table.header)),
+                x.rows_chunks(table.rows, body_looks, bullet_num=CELL_BULLET_NUM_ID, keep=rows_kept),
+                x.rows_chunks(table.totals, body_looks, look.total_fill, keep=rows_kept - body),
             ),
         )
         self._after_table = True  # the next paragraph keeps the gap: no empty paragraph

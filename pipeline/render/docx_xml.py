@@ -513,8 +513,10 @@ def rows_xml(
     fill: str | None = None,
     header: bool = False,
     bullet_num: int | None = None,
+    keep: bool = False,
 ) -> str:
-    """Table rows, vertically centred, shaded with ``fill``; header rows repeat on every page.
+    """Table rows, vertically centred, shaded with ``fill``; header rows repeat on every page;
+    ``keep``: each row kept on the page of the next (Word's keep with next, on its paragraphs).
 
     A text cell is one paragraph (a ``\\n`` a line break); a ``Bullets`` cell is one list
     paragraph of list ``bullet_num`` per point (its mark and hanging indent from the list).
@@ -526,8 +528,8 @@ def rows_xml(
         f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{look.width}"/>{shd}<w:vAlign w:val="center"/></w:tcPr>'
         for look in looks
     ]
-    paras = [_cell_paragraph_start(look) for look in looks]
-    items = [_cell_paragraph_start(look, bullet_num) for look in looks]
+    paras = [_cell_paragraph_start(look, None, keep) for look in looks]
+    items = [_cell_paragraph_start(look, bullet_num, keep) for look in looks]
     parts = []
     for values in rows:
         parts.append(tr)
@@ -545,10 +547,11 @@ def rows_xml(
     return "".join(parts)
 
 
-def _cell_paragraph_start(look: CellLook, num_id: int | None = None) -> str:
+def _cell_paragraph_start(look: CellLook, num_id: int | None = None, keep: bool = False) -> str:
     """A cell paragraph's start tag and properties (a list item's when ``num_id`` is given)."""
     props = (
         (f'<w:pStyle w:val="{_xml_text(look.style_id, quote=True)}"/>' if look.style_id else "")
+        + ("<w:keepNext/>" if keep else "")
         + (f'<w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>' if num_id is not None else "")
         + (f'<w:jc w:val="{look.align}"/>' if look.align else "")
     )
@@ -564,10 +567,17 @@ def rows_chunks(
     fill: str | None = None,
     header: bool = False,
     bullet_num: int | None = None,
+    keep: int = 0,
 ) -> Iterator[str]:
-    """``rows_xml`` of ``rows``, ``ROWS_PER_CHUNK`` rows at a time (a long table is never one string)."""
+    """``rows_xml`` of ``rows``, ``ROWS_PER_CHUNK`` rows at a time (a long table is never one string);
+    the first ``keep`` rows kept with the next."""
     for start in range(0, len(rows), ROWS_PER_CHUNK):
-        yield rows_xml(rows[start : start + ROWS_PER_CHUNK], looks, fill, header, bullet_num)
+        end = min(start + ROWS_PER_CHUNK, len(rows))
+        if start < keep < end:
+            yield rows_xml(rows[start:keep], looks, fill, header, bullet_num, True)
+            yield rows_xml(rows[keep:end], looks, fill, header, bullet_num)
+        else:
+            yield rows_xml(rows[start:end], looks, fill, header, bullet_num, keep >= end)
 
 
 # --- the package's description: fonts, styles, settings, application properties -------------------
