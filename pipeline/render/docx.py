@@ -155,6 +155,7 @@ class DocxWriter:
         self._footer(document)
         used = [document.styles[self.style.role(r).word_style].style_id for r in self.style.roles]
         x.prune_styles(document.styles.element, [*used, document.styles["Table Grid"].style_id])
+        x.prune_numbering(numbering, document.styles.element, (num_id, CELL_BULLET_NUM_ID))
 
 
     def _font_table(self) -> bytes:

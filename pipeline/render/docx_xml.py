@@ -752,3 +752,19 @@ def chart_run(
         f'<c:chart xmlns:c="{CHART_URI}" xmlns:r="{R_NS}" r:id="{rel_id}"/>'
         "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
     )
+
+
+def prune_numbering(numbering: etree._Element, styles_element: etree._Element, keep: Iterable[int]) -> None:
+    """Only the lists ``keep`` and those the remaining styles use (the template's others dropped)."""
+    used = {str(n) for n in keep}
+    used |= {n.get(qn("w:val")) or "" for n in styles_element.iter(qn("w:numId"))}
+    abstracts = set()
+    for num in numbering.findall(qn("w:num")):
+        if num.get(qn("w:numId")) in used:
+            ref = num.find(qn("w:abstractNumId"))
+            abstracts.add(ref.get(qn("w:val")) if ref is not None else "")
+        else:
+            numbering.remove(num)
+    for abstract in numbering.findall(qn("w:abstractNum")):
+        if abstract.get(qn("w:abstractNumId")) not in abstracts:
+            numbering.remove(abstract)
