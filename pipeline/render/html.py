@@ -37,6 +37,7 @@ class HtmlWriter:
     def __init__(self, style: StyleSheet, font_files: dict[str, Path]) -> None:
         self.style = style
         self.font_files = font_files
+        self._headings = 0  # headings so far in the document being rendered (their ids: h-1, h-2…)
 
     def render(self, doc: dm.Document) -> bytes:
         """The page's UTF-8 bytes (the same document gives the same bytes)."""
@@ -44,6 +45,7 @@ class HtmlWriter:
         body: list[str] = []
         caption: str | None = None
         charts = 0
+        self._headings = 0
         for block in doc.blocks:
             if isinstance(block, dm.Caption):
                 if caption is not None:
@@ -92,7 +94,9 @@ class HtmlWriter:
             return "<h1>" + "<br>".join(_e(line) for line in block.lines) + "</h1>"
         if isinstance(block, dm.Heading):
             n = min(block.level + 1, HEADINGS)
-            return f'<h{n} class="{_a(block.style_role)}">{_e(block.display)}</h{n}>'
+            self._headings += 1
+            key = f"h-{self._headings}"
+            return f'<h{n} id="{key}" class="{_a(block.style_role)}">{_e(block.display)}</h{n}>'
         if isinstance(block, dm.Paragraph):
             return f'<p class="{_a(block.role)}">{_e(block.text)}</p>'
         if isinstance(block, dm.BulletList):
@@ -106,9 +110,12 @@ class HtmlWriter:
         return "<ul>" + "".join(f"<li>{_e(item)}</li>" for item in items) + "</ul>"
 
     def table(self, table: dm.Table, caption: str | None) -> str:
-        out = ["<table>"]
-        if caption is not None:
-            out.append(f"<caption>{_e(caption)}</caption>")
+        if caption is not None or not self._headings:
+            out = ["<table>"]
+            if caption is not None:
+                out.append(f"<caption>{_e(caption)}</caption>")
+        else:  # a table under a heading (a perspective's activities) is named by it
+            out = [f'<table aria-labelledby="h-{self._headings}">']
         weights = table.widths or (1.0,) * len(table.header[0])
         out.append("<colgroup>")
         out += [f'<col style="width:{100 * w / sum(weights):.2f}%">' for w in weights]
