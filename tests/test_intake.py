@@ -82,14 +82,24 @@ def without_id_lines(text: str) -> str:
     )
 
 
-@pytest.fixture
-def books(tmp_path: Path) -> Path:
-    """The sample's department workbooks, each with the previous statuses typed in."""
-    out = tmp_path / "books"
+@pytest.fixture(scope="module")
+def filled_books(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's department workbooks, each with the previous statuses typed in (made once)."""
+    out = tmp_path_factory.mktemp("filled") / "books"
     code, output = make(SAMPLE, out)
     assert code == 0, output
     for book in out.glob("*.xlsx"):
         fill(book)
+    return out
+
+
+@pytest.fixture
+def books(filled_books: Path, tmp_path: Path) -> Path:
+    """A copy of the filled workbooks for one test to change."""
+    out = tmp_path / "books"
+    out.mkdir()
+    for book in filled_books.glob("*.xlsx"):
+        shutil.copyfile(book, out / book.name)
     return out
 
 
