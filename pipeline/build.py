@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,10 +11,10 @@ from .aggregate import aggregate
 from .docmodel import Document
 from .fonts import locate_all
 from .load import InputError, Problem, load
-from .model import ReportInput
+from .model import ReportInput, Text
 from .render import FORMATS as REGISTRY
 from .render import Writer, default_formats, writer_class
-from .style import StyleSheet, load_style
+from .style import StyleError, StyleSheet, load_style, printed_texts
 
 FORMATS = default_formats()  # what ``build`` makes unless ``--format`` says otherwise
 DOCUMENTS = ("summary", "list", "sheets")  # what ``--only`` chooses from, in build order
@@ -26,11 +27,19 @@ class Renderers:
     style: StyleSheet
     font_files: dict[str, Path]
     writers: dict[str, Writer] = field(default_factory=dict)
+    style_name: str = "default"
 
     @classmethod
     def create(cls, style_name: str = "default") -> Renderers:
         style = load_style(style_name)
-        return cls(style, locate_all(style))
+        return cls(style, locate_all(style), style_name=style_name)
+
+    def check_printed_texts(self) -> None:
+        """Refuse a style sheet whose printed texts (bullet mark, page number) the fonts lack."""
+        missing = unprintable_texts(printed_texts(self.style_name), self.covered())
+        if missing:
+            lines = "\n".join(f"  {problem}" for problem in missing)
+            raise StyleError(f"スタイルシートにフォントで印刷できない文字があります。\n{lines}", missing)
 
     def writer(self, fmt: str) -> Writer:
         """The writer of format ``fmt``, made on first use (see ``render.FORMATS``)."""
@@ -66,8 +75,13 @@ def file_name(source: Path, name: str, fmt: str) -> str:
 
 def unprintable(data: ReportInput, covered: frozenset[int]) -> list[Problem]:
     """Characters of the input that the fonts cannot print, located."""
+    return unprintable_texts(data.texts, covered)
+
+
+def unprintable_texts(texts: Iterable[Text], covered: frozenset[int]) -> list[Problem]:
+    """Characters of located texts that the fonts cannot print, one problem per character and text."""
     problems = []
-    for text in data.texts:
+    for text in texts:
         missing = sorted({ch for ch in text.value if ch != "\n" and ord(ch) not in covered})
         for ch in missing:
             problems.append(

@@ -15,7 +15,7 @@ from . import __version__
 from .batch import Outcome, build_all, default_jobs, shared_renderers
 from .build import DOCUMENTS, FORMATS, file_name, tasks, unprintable
 from .fonts import FontError
-from .load import InputError, load
+from .load import InputError, load, printable
 from .progress import Progress
 from .render import FORMATS as REGISTRY
 from .render import RenderError
@@ -52,7 +52,12 @@ def _err(line: str) -> None:
 
 
 def _say(line: str, err: bool = False, progress: Progress | None = None) -> None:
-    """Print a message; a closed or vanished terminal or pipe loses the message, not the build."""
+    """Print a message; a closed or vanished terminal or pipe loses the message, not the build.
+
+    Control characters and lone surrogates (a file name may hold them) are shown as ``\\uXXXX``
+    so that they neither drive the terminal nor stop the message from being written.
+    """
+    line = "\n".join(printable(part) for part in line.split("\n"))
     try:
         if progress is not None:
             progress.echo(line, err=err)
@@ -155,7 +160,7 @@ def build(
     chosen = _formats(formats)
     documents = _documents(only)
     try:
-        shared_renderers(style)
+        shared_renderers(style).check_printed_texts()
     except (StyleError, FontError) as err:
         _err(f"エラー: {err}")
         sys.exit(EXIT_BAD_INPUT)
@@ -300,6 +305,7 @@ def check(inputs: tuple[Path, ...], style: str, strict: bool) -> None:
     """INPUT（YAML）を検査します。build が断ること・警告することをすべて報告し、何も書き出しません。"""
     try:
         renderers = shared_renderers(style)
+        renderers.check_printed_texts()
         covered = renderers.covered()
     except (StyleError, FontError) as err:
         _err(f"エラー: {err}")
