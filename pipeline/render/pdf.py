@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
@@ -40,8 +40,6 @@ from . import chart as ch
 from .chart import MM
 from .pdf_tags import Elem, Tagger, finish
 from .pdftext import Label, Para, Points, para
-
-Cell = Para | Points  # what a table cell is drawn as
 from .raster import measure
 
 ANCHORS: dict[str, Literal["start", "middle", "end"]] = {"start": "start", "middle": "middle", "end": "end"}
@@ -74,6 +72,9 @@ def covered_codepoints(font_files: dict[str, Path]) -> frozenset[int]:
 def _covered(fonts: tuple[tuple[str, Path], ...]) -> frozenset[int]:
     sets = [rli.char_to_glyph(register_font(k, p)) for k, p in fonts]
     return frozenset.intersection(*sets)
+
+
+Cell = Para | Points  # what a table cell is drawn as
 
 
 class _Rows:
@@ -323,6 +324,7 @@ class _Table(rli.DrawnAs):
         return self._current()[0]
 
 
+PDF_VERSION = (1, 7)  # PDF/UA-1 and PDF/A-2 are built on ISO 32000-1 (PDF 1.7)
 LOOKAHEAD = 32  # flowables made ahead of layout (reportlab looks ahead for keepWithNext chains)
 
 
@@ -343,7 +345,7 @@ class _Template(BaseDocTemplate):
     def build_from(self, flowables: Iterator[Flowable]) -> None:
         self._more = flowables
         self._queue = list(islice(flowables, LOOKAHEAD))
-        self.build(self._queue)
+        self.build(self._queue, canvasmaker=partial(Canvas, pdfVersion=PDF_VERSION))
 
     def handle_flowable(self, flowables: list[Flowable]) -> None:
         self._top_up(flowables)
@@ -445,6 +447,7 @@ class PdfWriter:
         template.addPageTemplates([page])
         self.body_height = page_h - m["top"] - m["bottom"]
         self.tagger = Tagger()
+        rli.hold_save(template)  # saved below, once the tags are added
         try:
             template.build_from(self.flowables(doc, page_w - m["left"] - m["right"]))
         except LayoutError as err:
@@ -452,7 +455,9 @@ class PdfWriter:
                 f"{doc.meta.title}: PDF のページに収まらない部分があり、組版できませんでした。"
                 "スタイルシートの文字の大きさ・行送り・余白を見直してください。"
             ) from err
-        return finish(out.getvalue(), self.tagger, doc.meta, PRODUCER)
+        finish(template.canv, self.tagger, doc.meta, PRODUCER)
+        template.canv.save()
+        return out.getvalue()
 
     def _page_decorator(self, doc: dm.Document, page_w: float) -> Callable[[Canvas, Any], None]:
         """The page number, drawn last on each page (read last) as a pagination artifact."""
@@ -659,7 +664,7 @@ class PdfWriter:
         )
 
 
-PRODUCER = "gyokaku (reportlab, pikepdf)"
+PRODUCER = "gyokaku (reportlab)"
 
 
 def _start_page(doc: dm.Document) -> Callable[[Canvas, Any], None]:

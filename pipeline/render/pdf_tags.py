@@ -4,24 +4,27 @@ While reportlab draws, every piece of content is wrapped in a marked-content seq
 with an MCID that points to a structure element (``Tagger.begin``/``end``), or an artifact
 (page numbers, table rules and shading, a table's header rows repeated on a later page).
 The structure elements are made as the writer reads the document model, in reading order
-(``Elem``). Once reportlab has written the file, ``finish`` adds with pikepdf what reportlab
-cannot write: the structure tree and its ParentTree, ``MarkInfo``, the pages' ``StructParents``
-and tab order, the XMP metadata claiming PDF/UA-1 and PDF/A-2b, and an sRGB OutputIntent.
-The same drawing gives the same bytes (qpdf writes deterministically, dates from the input).
+(``Elem``). Once every page is laid out, ``finish`` adds to reportlab's file, before it is
+written, what reportlab does not make: the structure tree and its ParentTree, ``MarkInfo``,
+the pages' ``StructParents`` and tab order, the XMP metadata claiming PDF/UA-1 and PDF/A-2b
+(saying what the info dictionary says), and an sRGB OutputIntent. Objects are reportlab's own
+(``pdfdoc``), reached through ``rl_internals``: no second pass over the file.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
+import zlib
 from collections.abc import Iterator
 from functools import cache
 from html import escape
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any
 
-import pikepdf
-from pikepdf import Array, Dictionary, Name, String
+from . import rl_internals as rli  # first: reportlab's URL pattern compiled only when used
+
+# isort: split
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFString, PDFtrue
+from reportlab.pdfgen.canvas import Canvas
 
 from .. import docmodel as dm
 
@@ -32,14 +35,6 @@ ICC_PATHS = (
     Path("/usr/share/color/icc/colord/sRGB.icc"),
 )
 PDFA_PART, PDFA_CONFORMANCE = 2, "B"
-
-
-class Canvas(Protocol):
-    """The two canvas methods the tagger uses (reportlab's public API)."""
-
-    def getPageNumber(self) -> int: ...
-
-    def addLiteral(self, s: object, escaped: Literal[0, 1] = 1) -> None: ...
 
 
 class Elem:
@@ -105,104 +100,96 @@ class Tagger:
         canvas.addLiteral(f"/Artifact <</Type /{kind}{extra}>> BDC")
 
 
-def finish(data: bytes, tagger: Tagger, meta: dm.Meta, producer: str) -> bytes:
-    """reportlab's ``data`` with the structure tree, metadata and OutputIntent: the final file."""
-    pdf = pikepdf.Pdf.open(io.BytesIO(data))
-    pages = [page.obj for page in pdf.pages]
-    per_page: list[list[Dictionary | None]] = [[] for _ in pages]
-    root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+class _Stream(PDFObject):
+    """A stream written as given: ``Length``, an optional filter, the bytes (the XMP unfiltered)."""
 
-    def build(elem: Elem, parent: Dictionary) -> Dictionary:
-        made = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + elem.tag), P=parent))
-        kids: list[object] = [build(child, made) for child in elem.children]
+    __RefOnly__ = 1  # reportlab writes it as an indirect object wherever it is used (streams must be)
+
+    def __init__(self, entries: dict[str, Any], content: bytes, deflate: bool = False) -> None:
+        self.entries = dict(entries)
+        self.content = zlib.compress(content, 9) if deflate else content
+        if deflate:
+            self.entries["Filter"] = PDFName("FlateDecode")
+
+    def format(self, document: Any) -> bytes:
+        head: bytes = PDFDictionary({**self.entries, "Length": len(self.content)}).format(document)
+        return head + b"\nstream\n" + self.content + b"\nendstream"
+
+
+def finish(canvas: Canvas, tagger: Tagger, meta: dm.Meta, producer: str) -> None:
+    """Add the structure tree, metadata and OutputIntent to ``canvas``'s file (before it is saved)."""
+    objs = rli.file_objects(canvas)
+    pages = [objs.reference(page) for page in objs.pages]
+    per_page: list[list[Any]] = [[] for _ in pages]
+    root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
+    root_ref = objs.reference(root)
+
+    def build(elem: Elem, parent: Any) -> Any:
+        made = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(elem.tag), "P": parent})
+        ref = objs.reference(made)
+        kids: list[Any] = [build(child, ref) for child in elem.children]
         if elem.refs:
             first_page = elem.refs[0][0]
-            made.Pg = pages[first_page]
+            made.dict["Pg"] = pages[first_page]
         for page, mcid in elem.refs:
             # an MCID on the element's page is a plain integer; one on another page an MCR
-            kids.append(mcid if page == first_page else Dictionary(Type=Name.MCR, Pg=pages[page], MCID=mcid))
+            if page == first_page:
+                kids.append(mcid)
+            else:
+                kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": pages[page], "MCID": mcid}))
             slots = per_page[page]
             slots.extend([None] * (mcid + 1 - len(slots)))
-            slots[mcid] = made
-        made.K = kids[0] if len(kids) == 1 else Array(kids)
+            slots[mcid] = ref
+        made.dict["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)
         if elem.alt:
-            made.Alt = String(elem.alt)
+            made.dict["Alt"] = PDFString(elem.alt)
         if elem.scope:
-            made.A = Dictionary(O=Name.Table, Scope=Name("/" + elem.scope))
-        return made
+            made.dict["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName(elem.scope)})
+        return ref
 
-    root.K = build(tagger.root, root)
-    nums = Array()
-    for i, (page, slots) in enumerate(zip(pages, per_page)):
+    root.dict["K"] = build(tagger.root, root_ref)
+    nums: list[Any] = []
+    for i, (page, slots) in enumerate(zip(objs.pages, per_page)):
+        if None in slots:
+            raise ValueError(f"page {i + 1}: an MCID without a structure element")
         page.StructParents = i
-        page.Tabs = Name.S
-        nums.append(i)
-        nums.append(pdf.make_indirect(Array(slots)))
-    root.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
-    root.ParentTreeNextKey = len(pages)
-    catalog = pdf.Root
+        page.Tabs = PDFName("S")
+        nums += [i, objs.reference(PDFArray(slots))]
+    root.dict["ParentTree"] = objs.reference(PDFDictionary({"Nums": PDFArray(nums)}))
+    root.dict["ParentTreeNextKey"] = len(pages)
+    catalog = objs.catalog
     catalog.StructTreeRoot = root
-    catalog.MarkInfo = Dictionary(Marked=True)
-    catalog.Lang = String(meta.language)
-    catalog.ViewerPreferences = Dictionary(DisplayDocTitle=True)
-    _metadata(pdf, meta, producer)
-    catalog.OutputIntents = Array([_output_intent(pdf)])
-    out = io.BytesIO()
-    pdf.save(
-        out,
-        deterministic_id=True,
-        min_version="1.7",
-        compress_streams=True,
-        stream_decode_level=pikepdf.StreamDecodeLevel.none,  # reportlab's streams kept as they are
-    )
-    return out.getvalue()
+    catalog.MarkInfo = PDFDictionary({"Marked": PDFtrue})
+    catalog.Metadata = _Stream({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}, xmp(meta, producer))
+    catalog.OutputIntents = PDFArray([_output_intent()])
 
 
-def _pdf_date(date: dt.date) -> str:
-    return f"D:{date:%Y%m%d}000000+09'00'"
-
-
-def _metadata(pdf: pikepdf.Pdf, meta: dm.Meta, producer: str) -> None:
-    """The info dictionary and the XMP packet, saying the same (PDF/A requires it)."""
-    keywords = ", ".join(meta.keywords)
-    info = pdf.trailer.Info if "/Info" in pdf.trailer else pdf.make_indirect(Dictionary())
-    info.Title = String(meta.title)
-    info.Author = String(meta.author)
-    info.Subject = String(meta.subject)
-    info.Keywords = String(keywords)
-    info.Creator = String("gyokaku")
-    info.Producer = String(producer)
-    info.CreationDate = info.ModDate = String(_pdf_date(meta.date))
-    if "/Trapped" in info:
-        del info.Trapped
-    pdf.trailer.Info = info
-    xmp = XMP.format(
+def xmp(meta: dm.Meta, producer: str) -> bytes:
+    """The XMP packet: what reportlab's info dictionary says, and the PDF/A and PDF/UA claims."""
+    return XMP.format(
         title=escape(meta.title),
         author=escape(meta.author),
         subject=escape(meta.subject),
-        keywords=escape(keywords),
+        keywords=escape(", ".join(meta.keywords)),
         producer=escape(producer),
         lang=escape(meta.language),
         date=f"{meta.date:%Y-%m-%d}T00:00:00+09:00",
         part=PDFA_PART,
         conformance=PDFA_CONFORMANCE,
     ).encode("utf-8")
-    stream = pdf.make_stream(xmp)
-    stream.Type = Name.Metadata
-    stream.Subtype = Name.XML
-    pdf.Root.Metadata = stream
 
 
-def _output_intent(pdf: pikepdf.Pdf) -> Dictionary:
-    profile = pdf.make_stream(srgb_profile())
-    profile.N = 3
-    return Dictionary(
-        Type=Name.OutputIntent,
-        S=Name.GTS_PDFA1,
-        OutputConditionIdentifier=String("sRGB IEC61966-2.1"),
-        RegistryName=String("http://www.color.org"),
-        Info=String("sRGB IEC61966-2.1"),
-        DestOutputProfile=profile,
+def _output_intent() -> PDFDictionary:
+    profile = _Stream({"N": 3}, srgb_profile(), deflate=True)
+    return PDFDictionary(
+        {
+            "Type": PDFName("OutputIntent"),
+            "S": PDFName("GTS_PDFA1"),
+            "OutputConditionIdentifier": PDFString("sRGB IEC61966-2.1"),
+            "RegistryName": PDFString("http://www.color.org"),
+            "Info": PDFString("sRGB IEC61966-2.1"),
+            "DestOutputProfile": profile,
+        }
     )
 
 
@@ -239,6 +226,7 @@ XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
    <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
    <pdf:Keywords>{keywords}</pdf:Keywords>
    <pdf:Producer>{producer}</pdf:Producer>
+   <pdf:Trapped>False</pdf:Trapped>
    <xmp:CreatorTool>gyokaku</xmp:CreatorTool>
    <xmp:CreateDate>{date}</xmp:CreateDate>
    <xmp:ModifyDate>{date}</xmp:ModifyDate>

@@ -33,6 +33,15 @@ Flowables and tables (``reportlab.platypus``)
 
 Fonts (``reportlab.pdfbase.ttfonts``)
     - ``TTFont.face.charToGlyph``: the code points a registered font has glyphs for.
+
+The file's objects, for tagging (``pdf_tags.finish``; ``reportlab.pdfbase.pdfdoc``)
+    - ``BaseDocTemplate._doSave``: false makes ``build`` leave the canvas unsaved (as
+      ``multiBuild`` does), so that objects can be added once every page is laid out.
+    - ``Canvas._doc``: the ``PDFDocument``; its ``Catalog`` and ``Pages.pages`` (the finished
+      ``PDFPage``\\ s, in order); ``PDFDocument.Reference`` makes an object indirect.
+    - ``PDFPage.__NoDefault__`` and ``PDFCatalog.__NoDefault__`` (the same list as its
+      ``__Refs__``): the keys ``format`` writes when set; ``StructParents`` and ``Tabs`` are
+      added to the page's, ``OutputIntents`` to the catalog's (written as a reference).
 """
 
 from __future__ import annotations
@@ -48,10 +57,11 @@ with deferred(REPORTLAB_URI):  # before anything else of reportlab (40–70 ms o
     from reportlab import rl_config
     from reportlab.lib.rl_accel import sameFrag
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase import pdfdoc, pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Flowable, Paragraph
+    from reportlab.platypus.doctemplate import BaseDocTemplate
     from reportlab.platypus.paragraph import FragLine, cleanBlockQuotedText
     from reportlab.platypus.paragraph import ParaLines as ParaLines  # re-exported: the lines' type
     from reportlab.platypus.tables import Table
@@ -298,3 +308,34 @@ def char_to_glyph(font_name: str) -> frozenset[int]:
     if not isinstance(font, TTFont):
         raise TypeError(f"{font_name} is not a TrueType font")
     return frozenset(font.face.charToGlyph)
+
+
+for _key in ("StructParents", "Tabs"):
+    if _key not in pdfdoc.PDFPage.__NoDefault__:
+        pdfdoc.PDFPage.__NoDefault__.append(_key)
+if "OutputIntents" not in pdfdoc.PDFCatalog.__NoDefault__:
+    pdfdoc.PDFCatalog.__NoDefault__.append("OutputIntents")
+
+
+def hold_save(template: BaseDocTemplate) -> None:
+    """``template.build`` lays out every page but leaves the canvas unsaved (``canvas.save()`` later)."""
+    template._doSave = 0  # type: ignore[attr-defined]  # reportlab's, not in the stubs
+
+
+@dataclass(frozen=True)
+class FileObjects:
+    """The objects of the file a canvas is writing: the document, its catalog and its pages."""
+
+    document: Any  # pdfdoc.PDFDocument
+    catalog: Any  # pdfdoc.PDFCatalog
+    pages: list[Any]  # pdfdoc.PDFPage, in order
+
+    def reference(self, obj: Any) -> Any:
+        """``obj`` made an indirect object; the reference to it."""
+        return self.document.Reference(obj)
+
+
+def file_objects(canvas: Canvas) -> FileObjects:
+    """The objects of the file ``canvas`` writes (every page finished)."""
+    doc = canvas._doc  # type: ignore[attr-defined]  # reportlab's, not in the stubs
+    return FileObjects(doc, doc.Catalog, list(doc.Pages.pages))
