@@ -10,6 +10,7 @@ import docx
 import pytest
 from lxml import etree
 
+from pipeline.docmodel import Bullets
 from pipeline.render import docx_xml as x
 
 from .conftest import W
@@ -73,6 +74,34 @@ def test_rows_xml_is_what_lxml_writes_for_the_same_rows() -> None:
     tbl = etree.fromstring(f'<w:tbl xmlns:w="{x.W_NS}">{rows}</w:tbl>')
     again = etree.tostring(tbl, encoding="utf-8").decode()
     assert again[again.index(">") + 1 : -len("</w:tbl>")] == rows
+
+
+def test_rows_with_points_and_kept_rows_are_what_lxml_writes() -> None:
+    """Bullet points in a cell (one list paragraph each) and kept rows: valid XML, as lxml writes it,
+    every point a paragraph of the list, every paragraph of a kept row kept with the next."""
+    points = Bullets(("一つ目 <&>", "二つ目\n続き"))
+    rows = x.rows_xml([("a", points), ("b", Bullets(()))], LOOKS, bullet_num=91, keep=True)
+    tbl = etree.fromstring(f'<w:tbl xmlns:w="{x.W_NS}">{rows}</w:tbl>')
+    again = etree.tostring(tbl, encoding="utf-8").decode()
+    assert again[again.index(">") + 1 : -len("</w:tbl>")] == rows
+    first_row = tbl.findall(W + "tr")[0]
+    cells = first_row.findall(W + "tc")
+    items = cells[1].findall(W + "p")
+    assert len(items) == len(points.items)
+    assert all(p.find(f"{W}pPr/{W}numPr/{W}numId").get(W + "val") == "91" for p in items)
+    assert len(tbl.findall(f"{W}tr/{W}tc/{W}p")) == len(tbl.findall(f".//{W}keepNext"))
+    assert len(tbl.findall(W + "tr")[1].findall(W + "tc")[1].findall(W + "p")) == 1  # no points: one
+    with pytest.raises(ValueError):
+        x.rows_xml([("a", points)], LOOKS)  # points need a list
+
+
+def test_rows_chunks_keep_only_the_first_rows() -> None:
+    rows = [(f"{i}", "x") for i in range(x.ROWS_PER_CHUNK + 5)]
+    for keep in (0, 3, x.ROWS_PER_CHUNK + 2):
+        text = "".join(x.rows_chunks(rows, LOOKS, keep=keep))
+        tbl = etree.fromstring(f'<w:tbl xmlns:w="{x.W_NS}">{text}</w:tbl>')
+        kept = [tr.find(f".//{W}keepNext") is not None for tr in tbl.findall(W + "tr")]
+        assert kept == [i < keep for i in range(len(rows))]
 
 
 def test_a_writer_reusing_its_template_writes_what_a_fresh_writer_writes() -> None:
