@@ -334,3 +334,8 @@ from .excel_cli import import_command, workbook_command  # noqa: E402 - register
 
 main.add_command(workbook_command)
 main.add_command(import_command)
+
+from .review_cli import apply_command, diff_command  # noqa: E402 - registered after main is defined
+
+main.add_command(diff_command)
+main.add_command(apply_command)

@@ -1,0 +1,891 @@
+"""Reviewers' edits in a Word draft, read back into the input (issue 13).
+
+Every text of the draft that comes from one field of the input is wrapped in a hidden Word
+bookmark whose name encodes the field's path (``bookmark_name``): ``_gk_p1b2a3r2`` is
+``perspectives[1].businesses[2].activities[3].results[2]``. Bookmarks, unlike content controls,
+survive a save by LibreOffice (``tests/test_review.py`` runs the round trip) and Word keeps them.
+
+``read_draft`` reads a draft as Word shows it with every tracked change accepted, its bookmarks and
+its comments; ``compare`` sets an edited draft against the draft the input builds and lists each
+change: a field's new text, list items split or added, gyokaku's own wording changed (not from the
+input), derived numbers changed; ``apply_changes`` writes the field changes into the YAML text with
+ruamel.yaml's round trip, so that everything else of the file stays as it was written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from .model import ReportInput
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+PREFIX = "_gk_"  # a leading underscore: a hidden bookmark in Word (as its own _Toc… ones)
+MAX_NAME = 40  # Word keeps bookmark names of at most 40 characters ([MS-OI29500] 2.1.362 c)
+
+# --- bookmark names: a field's path in at most 40 characters ------------------------------------
+
+_LISTS = {"perspectives": "p", "businesses": "b", "activities": "a", "highlights": "h", "results": "r"}
+_KEYS = {"name": "n", "plan": "l", "next": "x", "reason": "y", "department": "d"}
+_LIST_OF = {v: k for k, v in _LISTS.items()}
+_KEY_OF = {v: k for k, v in _KEYS.items()}
+PLAN_TITLE = "plan.title"
+_PART = re.compile(r"([a-z]+)(?:\[(\d+)\])?")
+_CODE = re.compile(r"([pbahr])(\d+)|([nlxyd])")
+
+
+def field_code(path: str) -> str:
+    """``perspectives[1].businesses[2].highlights[1]`` → ``p1b2h1``; ``plan.title`` → ``t``."""
+    if path == PLAN_TITLE:
+        return "t"
+    out = []
+    for part in path.split("."):
+        m = _PART.fullmatch(part)
+        if m is None:
+            raise ValueError(f"not a field path: {path}")
+        key, index = m.groups()
+        if index is not None and key in _LISTS:
+            out.append(f"{_LISTS[key]}{index}")
+        elif index is None and key in _KEYS:
+            out.append(_KEYS[key])
+        else:
+            raise ValueError(f"not a field path: {path}")
+    return "".join(out)
+
+
+def field_path(code: str) -> str | None:
+    """The path a code stands for (``field_code``'s inverse), or None when it is not one."""
+    if code == "t":
+        return PLAN_TITLE
+    parts, at = [], 0
+    for m in _CODE.finditer(code):
+        if m.start() != at:
+            return None
+        at = m.end()
+        parts.append(f"{_LIST_OF[m[1]]}[{m[2]}]" if m[1] else _KEY_OF[m[3]])
+    return ".".join(parts) if parts and at == len(code) else None
+
+
+def bookmark_name(path: str, occurrence: int = 1) -> str:
+    """The hidden bookmark of a field's ``occurrence``-th text in one document: ``_gk_p1n``,
+    then ``_gk_p1n_2`` (Word keeps one bookmark of a name: the last)."""
+    name = PREFIX + field_code(path) + (f"_{occurrence}" if occurrence > 1 else "")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"bookmark name over {MAX_NAME} characters: {name}")
+    return name
+
+
+def bookmark_field(name: str) -> tuple[str, int] | None:
+    """A bookmark name's field path and occurrence, or None for any other bookmark."""
+    if not name.startswith(PREFIX):
+        return None
+    code, _, n = name[len(PREFIX) :].partition("_")
+    path = field_path(code)
+    if path is None or (n and not n.isdigit()):
+        return None
+    return path, int(n) if n else 1
+
+
+# --- reading a draft ---------------------------------------------------------------------------
+
+
+class DraftError(Exception):
+    """A file that is not a Word draft gyokaku can read (message in Japanese)."""
+
+
+@dataclass
+class Para:
+    """One paragraph as Word shows it with every tracked change accepted."""
+
+    text: str
+    style: str | None
+    numbered: bool  # a list paragraph (its own numbering)
+    cell: tuple[int, int, int] | None  # table, row, column (None in the body)
+
+
+@dataclass(frozen=True)
+class Pos:
+    """A place in the draft's text: a paragraph and an offset in it."""
+
+    para: int
+    offset: int
+
+
+@dataclass
+class Comment:
+    """A reviewer's comment and what it is about."""
+
+    author: str
+    text: str
+    anchor: str  # the field's path, else the start of the paragraph it is anchored to
+
+
+@dataclass
+class Draft:
+    """A draft's paragraphs, its gyokaku bookmarks (name → start, end), comments, tracked changes."""
+
+    paras: list[Para]
+    marks: dict[str, tuple[Pos, Pos]]
+    comments: list[Comment] = field(default_factory=list)
+    insertions: int = 0
+    deletions: int = 0
+    title: str = ""
+
+    def texts(self) -> list[str]:
+        return [p.text for p in self.paras]
+
+
+_SKIP = {W + "del", W + "moveFrom", W + "pPr", W + "rPr", W + "sdtPr", W + "tblPr", W + "trPr", W + "tcPr"}
+_SKIP |= {W + "tblGrid", W + "sectPr", W + "customXmlPr", W + "smartTagPr", W + "instrText", W + "delText"}
+
+
+class _Reader:
+    """Walks ``word/document.xml`` in reading order."""
+
+    def __init__(self) -> None:
+        self.paras: list[Para] = []
+        self.parts: list[str] = []
+        self.starts: dict[str, list[Pos]] = {}
+        self.ends: dict[str, list[Pos]] = {}
+        self.ids: dict[str, str] = {}
+        self.comment_at: dict[str, Pos] = {}
+        self.insertions = 0
+        self.deletions = 0
+        self.tables = 0
+        self.cell: tuple[int, int, int] | None = None
+        self.in_para = False
+        self.merge_next = False  # the previous paragraph's mark was deleted (tracked)
+
+    def pos(self) -> Pos:
+        if self.in_para or self.merge_next:
+            return Pos(len(self.paras), len("".join(self.parts)))
+        return Pos(len(self.paras), 0)
+
+    def end_pos(self) -> Pos:
+        """Where a bookmark ending here ends (outside a paragraph: the end of the last one)."""
+        if self.in_para or not self.paras:
+            return self.pos()
+        return Pos(len(self.paras) - 1, len(self.paras[-1].text))
+
+    def walk(self, el: etree._Element) -> None:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            if tag in (W + "del", W + "moveFrom"):
+                self.deletions += 1
+            return
+        if tag == W + "p":
+            self.paragraph(el)
+        elif tag == W + "tbl":
+            self.tables += 1
+            table = self.tables
+            outer = self.cell
+            for r, tr in enumerate(el.iterchildren(W + "tr")):
+                for c, tc in enumerate(tr.iterchildren(W + "tc")):
+                    self.cell = (table, r, c)
+                    for child in tc:
+                        self.walk(child)
+            self.cell = outer
+        elif tag == W + "t":
+            self.parts.append(el.text or "")
+        elif tag in (W + "br", W + "cr"):
+            if el.get(W + "type") in (None, "textWrapping"):
+                self.parts.append("\n")
+        elif tag == W + "tab":
+            self.parts.append("\t")
+        elif tag == W + "noBreakHyphen":
+            self.parts.append("-")
+        elif tag == W + "bookmarkStart":
+            name = el.get(W + "name") or ""
+            self.ids[el.get(W + "id") or ""] = name
+            self.starts.setdefault(name, []).append(self.pos())
+        elif tag == W + "bookmarkEnd":
+            name = self.ids.get(el.get(W + "id") or "", "")
+            self.ends.setdefault(name, []).append(self.end_pos())
+        elif tag == W + "commentRangeStart":
+            self.comment_at.setdefault(el.get(W + "id") or "", self.pos())
+        elif tag == W + "commentReference":
+            self.comment_at.setdefault(el.get(W + "id") or "", self.pos())
+        else:
+            if tag in (W + "ins", W + "moveTo"):
+                self.insertions += 1
+            for child in el:
+                self.walk(child)
+
+    def paragraph(self, p: etree._Element) -> None:
+        ppr = p.find(W + "pPr")
+        style = numbered = None
+        mark_deleted = False
+        if ppr is not None:
+            s = ppr.find(W + "pStyle")
+            style = s.get(W + "val") if s is not None else None
+            numbered = ppr.find(W + "numPr")
+            marks = ppr.find(W + "rPr")
+            if marks is not None:
+                mark_deleted = marks.find(W + "del") is not None or marks.find(W + "moveFrom") is not None
+                if mark_deleted:
+                    self.deletions += 1
+                elif marks.find(W + "ins") is not None:
+                    self.insertions += 1
+        if not self.merge_next:
+            self.parts = []
+            self.first_style = (style, numbered is not None, self.cell)
+        self.in_para = True
+        for child in p:
+            self.walk(child)
+        self.in_para = False
+        if mark_deleted:  # accepted: this paragraph and the next are one
+            self.merge_next = True
+            return
+        self.merge_next = False
+        first_style, first_numbered, cell = self.first_style
+        self.paras.append(Para("".join(self.parts), first_style, first_numbered, cell))
+
+    def marks(self) -> dict[str, tuple[Pos, Pos]]:
+        """Each gyokaku bookmark's range; several ranges of one name (LibreOffice writes a
+        bookmark spanning paragraphs as one per paragraph) make one, first start to last end."""
+        out = {}
+        for name, starts in self.starts.items():
+            if bookmark_field(name) is None:
+                continue
+            start = min(starts, key=lambda q: (q.para, q.offset))
+            ends = self.ends.get(name) or []
+            if ends:
+                end = max(ends, key=lambda q: (q.para, q.offset))
+            else:  # an unclosed start: to the end of its paragraph
+                last = max(starts, key=lambda q: (q.para, q.offset))
+                para = min(last.para, len(self.paras) - 1)
+                end = Pos(para, len(self.paras[para].text)) if para >= 0 else last
+            if (end.para, end.offset) < (start.para, start.offset):
+                end = start
+            out[name] = (start, end)
+        return out
+
+
+def read_draft(data: bytes, name: str = "") -> Draft:
+    """A DOCX's text as Word shows it with every tracked change accepted (a deleted text is
+    left out, an inserted one kept; a change rejected in Word is simply not in the file)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            document = z.read("word/document.xml")
+            comments_xml = z.read("word/comments.xml") if "word/comments.xml" in z.namelist() else None
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as err:
+        raise DraftError(f"{name}: Word の文書（.docx）として読めません（{err}）。") from None
+    try:
+        root = etree.fromstring(document, etree.XMLParser(resolve_entities=False, huge_tree=True))
+        body = root.find(W + "body")
+        if body is None:
+            raise DraftError(f"{name}: Word の文書に本文がありません。")
+        reader = _Reader()
+        for child in body:
+            reader.walk(child)
+        comments = _comments(comments_xml) if comments_xml is not None else {}
+    except etree.XMLSyntaxError as err:
+        raise DraftError(f"{name}: Word の文書の XML が壊れています（{err}）。") from None
+    marks = reader.marks()
+    draft = Draft(reader.paras, marks, insertions=reader.insertions, deletions=reader.deletions)
+    for cid, (author, text) in comments.items():
+        at = reader.comment_at.get(cid)
+        draft.comments.append(Comment(author, text, _anchor(draft, at)))
+    return draft
+
+
+def _comments(xml: bytes) -> dict[str, tuple[str, str]]:
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False))
+    out = {}
+    for c in root.iter(W + "comment"):
+        paras = ["".join(t.text or "" for t in p.iter(W + "t")) for p in c.iter(W + "p")]
+        out[c.get(W + "id") or ""] = (c.get(W + "author") or "", "\n".join(paras))
+    return out
+
+
+def _anchor(draft: Draft, at: Pos | None) -> str:
+    """What a comment at ``at`` is about: the innermost field there, else its paragraph's start."""
+    if at is None:
+        return ""
+    best: tuple[int, str] | None = None
+    for name, (start, end) in draft.marks.items():
+        if (start.para, start.offset) <= (at.para, at.offset) <= (end.para, end.offset):
+            size = (end.para - start.para) * 10_000 + end.offset - start.offset
+            info = bookmark_field(name)
+            if info and (best is None or size < best[0]):
+                best = (size, info[0])
+    if best is not None:
+        return best[1]
+    if 0 <= at.para < len(draft.paras):
+        return "「" + _short(draft.paras[at.para].text) + "」"
+    return ""
+
+
+def _short(text: str, limit: int = 30) -> str:
+    text = text.replace("\n", "↵")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# --- comparing an edited draft with the draft the input builds --------------------------------
+
+
+@dataclass
+class Occurrence:
+    """One printed text of a field: its text in the draft (split paragraphs as items), and the
+    paragraphs it takes."""
+
+    pieces: list[str]
+    first: int
+    last: int
+    whole: bool  # the field is whole paragraphs (a bullet, a cell's text)
+
+
+@dataclass
+class Change:
+    """One change of the edited draft.
+
+    ``kind``: ``set`` (a field's new text; ``new`` holds one text, or several list items when a
+    list item was split), ``insert`` (new list items after ``path``'s item; ``index`` 0 = first),
+    ``delete`` (a field left out), ``own`` (gyokaku's own wording), ``derived`` (a number),
+    ``conflict`` (two printings of one field edited differently).
+    """
+
+    kind: str
+    path: str
+    old: str
+    new: list[str]
+    note: str = ""
+    index: int = 0
+
+
+@dataclass
+class Comparison:
+    """Everything ``diff`` reports."""
+
+    document: str
+    changes: list[Change]
+    comments: list[Comment]
+    insertions: int
+    deletions: int
+
+    @property
+    def fields(self) -> list[Change]:
+        return [c for c in self.changes if c.kind in ("set", "insert", "delete")]
+
+
+def occurrences(draft: Draft, expected: Draft | None = None) -> dict[str, list[tuple[str, Occurrence]]]:
+    """Each field's printed texts in a draft, by path (bookmark names in document order).
+
+    A field that is whole paragraphs in ``expected`` (the draft the input builds) takes whole
+    paragraphs here too, so that text typed just after a bookmark's end (where Word puts it
+    outside the bookmark) still counts; an inline field takes its bookmark's text, widened by
+    what was typed between it and gyokaku's own text around it.
+    """
+    out: dict[str, list[tuple[str, Occurrence]]] = {}
+    order = sorted(draft.marks.items(), key=lambda kv: (kv[1][0].para, kv[1][0].offset))
+    for name, (start, end) in order:
+        info = bookmark_field(name)
+        if info is None or start.para >= len(draft.paras):
+            continue
+        whole = True
+        around = ("", "")
+        if expected is not None and name in expected.marks:
+            es, ee = expected.marks[name]
+            before = expected.paras[es.para].text[: es.offset]
+            after = expected.paras[ee.para].text[ee.offset :]
+            whole = not before and not after
+            around = (before, after)
+        elif expected is None:
+            whole = start.offset == 0 and end.offset == len(draft.paras[end.para].text)
+        texts = [draft.paras[i].text for i in range(start.para, end.para + 1)]
+        if whole:
+            pieces = texts
+        else:
+            lo, hi = start.offset, end.offset
+            first, last = texts[0], texts[-1]
+            before, after = around
+            if len(first[:lo]) > len(before) and first[:lo].startswith(before):
+                lo = len(before)  # typed between gyokaku's text and the bookmark's start
+            if len(last[hi:]) > len(after) and last[hi:].endswith(after):
+                hi = len(last) - len(after)  # typed just after the bookmark's end
+            if len(texts) == 1:
+                pieces = [first[lo:hi]]
+            else:
+                pieces = [first[lo:], *texts[1:-1], last[:hi]]
+        out.setdefault(info[0], []).append((name, Occurrence(pieces, start.para, end.para, whole)))
+    return out
+
+
+_LIST_ITEM = re.compile(r"^(.*\.(?:highlights|results))\[(\d+)\]$")
+_NUMBER = re.compile(r"[0-9０-９]+(?:[.,][0-9０-９]+)?")
+
+
+def list_place(path: str) -> tuple[str, int] | None:
+    """A list item's list and 1-based index (a reason stands before its activity's results: 0)."""
+    m = _LIST_ITEM.match(path)
+    if m:
+        return m[1], int(m[2])
+    if path.endswith(".reason"):
+        return path[: -len(".reason")] + ".results", 0
+    return None
+
+
+def field_values(data: ReportInput) -> dict[str, str]:
+    """Every text field of the input by path, as loaded."""
+    values = {t.path: t.value for t in data.texts}
+    values.setdefault(PLAN_TITLE, data.plan.title)
+    return values
+
+
+def compare(edited: Draft, expected: Draft, data: ReportInput, document: str = "") -> Comparison:
+    """Every change of ``edited`` against ``expected`` (the draft ``data`` builds)."""
+    values = field_values(data)
+    mine = occurrences(edited, expected)
+    theirs = occurrences(expected)
+    changes: list[Change] = []
+    for path, printed in theirs.items():
+        old = values.get(path, "\n".join(printed[0][1].pieces))
+        got = mine.get(path, [])
+        if not got:
+            changes.append(Change("delete", path, old, []))
+            continue
+        scalar = list_place(path) is None or path.endswith(".reason")
+        found = [("\n".join(o.pieces),) if scalar else tuple(o.pieces) for _, o in got]
+        edits = list(dict.fromkeys(f for f in found if f != (old,)))
+        if not edits:
+            continue
+        if len(edits) > 1:
+            shown = " / ".join("↵".join(e) for e in edits)
+            note = f"同じ項目が 2 か所以上で違うように直されています: {shown}"
+            changes.append(Change("conflict", path, old, [], note))
+            continue
+        new = [piece for piece in edits[0] if piece] if not scalar else list(edits[0])
+        if not new or new == [""]:
+            changes.append(Change("delete", path, old, []))
+        else:
+            changes.append(Change("set", path, old, new))
+    changes += _skeleton_changes(edited, expected, mine, theirs, data)
+    return Comparison(document, changes, edited.comments, edited.insertions, edited.deletions)
+
+
+def _skeletons(
+    draft: Draft, occ: dict[str, list[tuple[str, Occurrence]]]
+) -> tuple[list[str], list[str | None]]:
+    """The draft's paragraphs with every field's text replaced by ``⟦path⟧`` (a field of several
+    paragraphs makes one line), and for each line the last list item it holds."""
+    spans: dict[int, list[tuple[int, str, Pos]]] = {}
+    for path, printed in occ.items():
+        for name, o in printed:
+            start, end = draft.marks[name]
+            if o.whole:
+                start, end = Pos(o.first, 0), Pos(o.last, len(draft.paras[o.last].text))
+            spans.setdefault(start.para, []).append((start.offset, path, end))
+    lines: list[str] = []
+    items: list[str | None] = []
+    i = 0
+    while i < len(draft.paras):
+        out: list[str] = []
+        item = None
+        para, at = i, 0
+        while True:
+            text = draft.paras[para].text
+            jump = None
+            for lo, path, end in sorted(spans.get(para, []), key=lambda s: s[0]):
+                if lo < at:
+                    continue
+                out.append(text[at:lo] + f"⟦{path}⟧")
+                if list_place(path) is not None:
+                    item = path
+                if end.para > para:
+                    jump = end
+                    break
+                at = max(at, end.offset)
+            if jump is None:
+                out.append(text[at:])
+                break
+            para, at = jump.para, jump.offset
+        lines.append("".join(out))
+        items.append(item)
+        i = para + 1
+    return lines, items
+
+
+def _skeleton_changes(
+    edited: Draft,
+    expected: Draft,
+    mine: dict[str, list[tuple[str, Occurrence]]],
+    theirs: dict[str, list[tuple[str, Occurrence]]],
+    data: ReportInput,
+) -> list[Change]:
+    """gyokaku's own wording changed, and new paragraphs after a list item (new items)."""
+    old_lines, _ = _skeletons(expected, theirs)
+    new_lines, new_items = _skeletons(edited, mine)
+    changes: list[Change] = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        added = [(j, new_lines[j]) for j in range(j1, j2)]
+        removed = old_lines[i1:i2]
+        if op in ("replace", "delete"):
+            for k, old in enumerate(removed):
+                new = new_lines[j1 + k] if op == "replace" and j1 + k < j2 else None
+                if new is not None:
+                    added = [(j, t) for j, t in added if j != j1 + k]
+                changes += _own_change(old, new, data)
+        for j, text in added:
+            after = _item_before(new_items, new_lines, j)
+            if after is not None and "⟦" not in text:
+                changes.append(_inserted(after, text, changes))
+            else:
+                changes.append(Change("own", "", "", [text], "段落が追加されています"))
+    return _merge_inserts(changes)
+
+
+def _item_before(items: list[str | None], lines: list[str], j: int) -> str | None:
+    """The list item a new paragraph at line ``j`` follows (through other new paragraphs)."""
+    k = j - 1
+    while k >= 0:
+        if items[k] is not None:
+            return items[k]
+        if "⟦" in lines[k]:
+            return None
+        k -= 1
+        if k < j - 50:
+            break
+    return None
+
+
+def _inserted(after: str, text: str, changes: list[Change]) -> Change:
+    place = list_place(after)
+    assert place is not None
+    return Change("insert", place[0], "", [text], index=place[1], note=after)
+
+
+def _merge_inserts(changes: list[Change]) -> list[Change]:
+    """New paragraphs after the same item: one insertion of several items."""
+    out: list[Change] = []
+    for c in changes:
+        prev = out[-1] if out else None
+        if c.kind == "insert" and prev is not None and prev.kind == "insert" and prev.note == c.note:
+            prev.new.append(c.new[0])
+        else:
+            out.append(c)
+    return out
+
+
+def _own_change(old: str, new: str | None, data: ReportInput) -> list[Change]:
+    """A paragraph gyokaku writes itself, changed or removed: a number is derived, words are not
+    from the input."""
+    shown_old = re.sub(r"⟦[^⟧]*⟧", "…", old)
+    if new is None:
+        return [Change("own", "", shown_old, [], "段落が削除されています")]
+    shown_new = re.sub(r"⟦[^⟧]*⟧", "…", new)
+    if _NUMBER.sub("#", old) == _NUMBER.sub("#", new):
+        return [Change("derived", "", shown_old, [shown_new], derived_note(old, new, data))]
+    return [Change("own", "", shown_old, [shown_new], "gyokaku が書く文言です（入力の項目ではありません）")]
+
+
+def derived_note(old: str, new: str, data: ReportInput) -> str:
+    """Why a changed number cannot be applied, and which statuses would change it."""
+    names = [s.name for s in data.statuses]
+    olds, news = _NUMBER.findall(old), _NUMBER.findall(new)
+    named: list[str] = []
+    for k, (a, b) in enumerate(zip(olds, news)):
+        if a == b:
+            continue
+        at = [m.start() for m in _NUMBER.finditer(old)][k]
+        head = old[:at]
+        near = max(names, key=lambda n: head.rfind(f"「{n}」") if f"「{n}」" in head else -1)
+        if f"「{near}」" in head:
+            named.append(near)
+    note = "数は各活動の進捗区分（status）から数えています。文書の数字を直しても入力には反映できません。"
+    if named:
+        listed = "、".join(f"「{n}」" for n in dict.fromkeys(named))
+        counts = {n: _with_status(data, n) for n in dict.fromkeys(named)}
+        where = "; ".join(f"「{n}」は現在 {len(v)} 件（{_few(v)}）" for n, v in counts.items())
+        note += f" {listed}の数を変えるには、該当する活動の status を変えてください: {where}。"
+    elif "%" in old or "％" in old:
+        on = "、".join(f"「{s.name}」" for s in data.statuses if s.on_track)
+        note += f" 割合は進捗区分 {on} の活動の数から計算します。活動の status を変えてください。"
+    else:
+        note += " 活動の status を変えてください。"
+    return note
+
+
+def _with_status(data: ReportInput, status: str) -> list[str]:
+    return [
+        f"perspectives[{i}].businesses[{j}].activities[{k}]"
+        for i, p in enumerate(data.perspectives, 1)
+        for j, b in enumerate(p.businesses, 1)
+        for k, a in enumerate(b.activities, 1)
+        if a.status == status
+    ]
+
+
+def _few(paths: Sequence[str], n: int = 3) -> str:
+    return "、".join(paths[:n]) + ("など" if len(paths) > n else "") if paths else "なし"
+
+
+# --- which document a draft is ---------------------------------------------------------------
+
+
+def closest(edited: Draft, candidates: dict[str, Draft]) -> str:
+    """The name of the candidate draft ``edited`` was built as: most shared field bookmarks,
+    then most similar paragraphs."""
+
+    def score(name: str) -> tuple[int, float]:
+        other = candidates[name]
+        shared = len(set(edited.marks) & set(other.marks))
+        ratio = difflib.SequenceMatcher(None, other.texts()[:40], edited.texts()[:40]).ratio()
+        return shared, ratio
+
+    return max(candidates, key=score)
+
+
+# --- applying field changes to the YAML text --------------------------------------------------
+
+
+@dataclass
+class Applied:
+    """The new YAML text and what could not be applied (with why)."""
+
+    text: str
+    applied: list[Change]
+    refused: list[tuple[Change, str]]
+
+
+def _yaml(text: str) -> tuple[Any, Any]:
+    """A ruamel round-trip reader/writer keeping the file's indentation, and the document."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    _, sequence, offset = load_yaml_guess_indent(text)
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 100_000
+    yaml.indent(mapping=_mapping_indent(text), sequence=sequence or 2, offset=offset or 0)
+    return yaml, yaml.load(text)
+
+
+def _mapping_indent(text: str) -> int:
+    """How far a nested mapping's keys are indented (as ``intake`` finds it)."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    for line, following in zip(lines, lines[1:]):
+        key = re.fullmatch(r"( *)[^\s#-][^#]*:\s*", line)
+        if key is None:
+            continue
+        inner = len(following) - len(following.lstrip(" "))
+        if inner > len(key.group(1)) and not following.lstrip().startswith("- "):
+            return inner - len(key.group(1))
+    return 2
+
+
+def _scalar(new: str, old: Any) -> Any:
+    """``new`` written as ruamel should: a ``|-`` block when it has line breaks, the old value's
+    quoting when it had some, quoted when a plain word would read as something else."""
+    from ruamel.yaml.scalarstring import (
+        DoubleQuotedScalarString,
+        LiteralScalarString,
+        SingleQuotedScalarString,
+    )
+
+    if "\n" in new:
+        return LiteralScalarString(new)
+    if isinstance(old, SingleQuotedScalarString) and "\\" not in new:
+        return SingleQuotedScalarString(new)
+    if isinstance(old, DoubleQuotedScalarString):
+        return DoubleQuotedScalarString(new)
+    from yaml.nodes import ScalarNode
+    from yaml.resolver import Resolver
+
+    tag = Resolver().resolve(ScalarNode, new, (True, False))  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+    if tag != "tag:yaml.org,2002:str" or new != new.strip() or _NEEDS_QUOTES.search(new):
+        return DoubleQuotedScalarString(new)
+    return new
+
+
+_NEEDS_QUOTES = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`]|: | #|\t")
+ACTIVITY_ORDER = (
+    "name",
+    "id",
+    "status",
+    "department",
+    "plan",
+    "results",
+    "next",
+    "reason",
+    "effect",
+    "indicators",
+)
+
+
+_STEP = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
+
+
+def _node(doc: Any, path: str) -> tuple[Any, Any]:
+    """The container holding ``path``'s last step, and that step's key (an index for a list)."""
+    steps = path.split(".")
+    node = doc
+    for i, step in enumerate(steps):
+        m = _STEP.fullmatch(step)
+        if m is None:
+            raise KeyError(path)
+        key, index = m[1], m[2]
+        last = i == len(steps) - 1
+        if index is None:
+            if last:
+                return node, key
+            node = node[key]
+        else:
+            seq = node[key]
+            if last:
+                return seq, int(index) - 1
+            node = seq[int(index) - 1]
+    raise KeyError(path)
+
+
+def apply_changes(text: str, comparison: Comparison, allow_delete: bool = False) -> Applied:
+    """The YAML ``text`` with ``comparison``'s field changes applied (round trip)."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    yaml, doc = _yaml(text)
+    applied: list[Change] = []
+    refused: list[tuple[Change, str]] = []
+    lists: dict[str, dict[int, list[Any] | None]] = {}  # list path → 1-based index → new items
+    inserts: dict[str, dict[int, list[str]]] = {}
+    for c in comparison.changes:
+        if c.kind == "own":
+            refused.append((c, "gyokaku が書く文言です。入力の項目ではないため反映できません。"))
+            continue
+        if c.kind == "derived":
+            refused.append((c, c.note))
+            continue
+        if c.kind == "conflict":
+            refused.append((c, c.note + " どちらか一方にそろえてください。"))
+            continue
+        if c.kind == "delete" and not allow_delete:
+            refused.append(
+                (c, "項目がまるごと削除されています。削除するには --allow-delete を付けてください。")
+            )
+            continue
+        place = _LIST_ITEM.match(c.path)
+        if c.kind == "insert":
+            inserts.setdefault(c.path, {}).setdefault(c.index, []).extend(c.new)
+            applied.append(c)
+        elif place is not None:
+            lists.setdefault(place[1], {})[int(place[2])] = None if c.kind == "delete" else c.new
+            applied.append(c)
+        else:
+            try:
+                parent, key = _node(doc, c.path)
+            except (KeyError, IndexError, TypeError):
+                refused.append((c, "入力に対応する項目が見つかりません。"))
+                continue
+            if c.kind == "delete":
+                if c.path.endswith(".name") or c.path == PLAN_TITLE:
+                    refused.append((c, "名前は省けません。削除できません。"))
+                    continue
+                del parent[key]
+            else:
+                parent[key] = _scalar(c.new[0], parent.get(key))
+            applied.append(c)
+    for path in sorted(set(lists) | set(inserts)):
+        try:
+            parent, key = _node(doc, path)
+        except (KeyError, IndexError, TypeError):
+            parent, key = None, None
+        if parent is None or not hasattr(parent, "get"):
+            for c in [c for c in applied if c.path.startswith(path)]:
+                applied.remove(c)
+                refused.append((c, "入力に対応する項目が見つかりません。"))
+            continue
+        old = parent.get(key)
+        old_items: list[Any] = list(old) if old is not None else []
+        replaced = lists.get(path, {})
+        added = inserts.get(path, {})
+        items: list[Any] = [_scalar(v, None) for v in added.get(0, [])]
+        for i, item in enumerate(old_items, start=1):
+            if i in replaced:
+                news = replaced[i]
+                if news is not None:
+                    items += [item if n == str(item) else _scalar(n, item) for n in news]
+            else:
+                items.append(item)
+            items += [_scalar(v, None) for v in added.get(i, [])]
+        if old is not None and len(items) == len(old_items) and all(a is b for a, b in zip(items, old_items)):
+            continue
+        if isinstance(old, CommentedSeq):
+            for k in range(len(old) - 1, -1, -1):
+                if k >= len(items):
+                    del old[k]
+            for k, item in enumerate(items):
+                if k < len(old):
+                    if old[k] is not item:
+                        old[k] = item
+                else:
+                    old.append(item)
+            if not items:
+                del parent[key]
+        elif items:
+            _put_key(parent, key, CommentedSeq(items))
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    return Applied(out.getvalue(), applied, refused)
+
+
+def _put_key(node: Any, key: str, value: Any) -> None:
+    """A new key in an activity, where the format's order puts it."""
+    rank = ACTIVITY_ORDER.index(key) if key in ACTIVITY_ORDER else len(ACTIVITY_ORDER)
+    position = 0
+    for i, existing in enumerate(node):
+        if existing in ACTIVITY_ORDER and ACTIVITY_ORDER.index(existing) < rank:
+            position = i + 1
+    node.insert(position, key, value)
+
+
+# --- the report, in Japanese -------------------------------------------------------------------
+
+
+def _quote(text: str) -> list[str]:
+    lines = text.split("\n")
+    return [lines[0], *("    " + line for line in lines[1:])]
+
+
+def report_lines(comparison: Comparison, refused: Sequence[tuple[Change, str]] = ()) -> Iterator[str]:
+    """``diff``'s listing: each change with its path, the old text and the new."""
+    if comparison.insertions or comparison.deletions:
+        yield (
+            f"変更履歴（挿入 {comparison.insertions}、削除 {comparison.deletions}）は、"
+            "すべて承諾したものとして読みました（Word で元に戻した変更は含みません）。"
+        )
+    for c in comparison.changes:
+        if c.kind == "set":
+            label = "分割" if len(c.new) > 1 else "変更"
+            yield f"{label}: {c.path}"
+            yield "  前: " + "\n".join(_quote(c.old))
+            for n in c.new:
+                yield "  後: " + "\n".join(_quote(n))
+        elif c.kind == "insert":
+            where = f"{c.path} の先頭" if c.index == 0 else f"{c.path}[{c.index}] の後"
+            yield f"追加: {where}に {len(c.new)} 項目"
+            for n in c.new:
+                yield "  後: " + "\n".join(_quote(n))
+        elif c.kind == "delete":
+            yield f"削除: {c.path}（反映には --allow-delete が必要です）"
+            yield "  前: " + "\n".join(_quote(c.old))
+        elif c.kind == "conflict":
+            yield f"食い違い: {c.path}: {c.note}"
+        else:
+            label = "数（入力からではありません）" if c.kind == "derived" else "入力からではない文言"
+            yield f"{label}: {c.note}"
+            if c.old:
+                yield "  前: " + "\n".join(_quote(c.old))
+            for n in c.new:
+                yield "  後: " + "\n".join(_quote(n))
+    for comment in comparison.comments:
+        about = f"（{comment.anchor}）" if comment.anchor else ""
+        who = comment.author or "（作成者なし）"
+        yield f"コメント{about}: {who}: " + "\n".join(_quote(comment.text)) + "（反映しません）"
