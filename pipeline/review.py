@@ -358,6 +358,7 @@ class Change:
     new: list[str]
     note: str = ""
     index: int = 0
+    at: int = 0  # the paragraph of the edited draft it is at (the order of the listing)
 
 
 @dataclass
@@ -449,7 +450,7 @@ def compare(edited: Draft, expected: Draft, data: ReportInput, document: str = "
         old = values.get(path, "\n".join(printed[0][1].pieces))
         got = mine.get(path, [])
         if not got:
-            changes.append(Change("delete", path, old, []))
+            changes.append(Change("delete", path, old, [], at=printed[0][1].first))
             continue
         scalar = list_place(path) is None or path.endswith(".reason")
         found = [("\n".join(o.pieces),) if scalar else tuple(o.pieces) for _, o in got]
@@ -459,22 +460,24 @@ def compare(edited: Draft, expected: Draft, data: ReportInput, document: str = "
         if len(edits) > 1:
             shown = " / ".join("↵".join(e) for e in edits)
             note = f"同じ項目が 2 か所以上で違うように直されています: {shown}"
-            changes.append(Change("conflict", path, old, [], note))
+            changes.append(Change("conflict", path, old, [], note, at=got[0][1].first))
             continue
         new = [piece for piece in edits[0] if piece] if not scalar else list(edits[0])
+        where = next(o.first for _, o in got if found[got.index((_, o))] == edits[0])
         if not new or new == [""]:
-            changes.append(Change("delete", path, old, []))
+            changes.append(Change("delete", path, old, [], at=where))
         else:
-            changes.append(Change("set", path, old, new))
+            changes.append(Change("set", path, old, new, at=where))
     changes += _skeleton_changes(edited, expected, mine, theirs, data)
+    changes.sort(key=lambda c: c.at)
     return Comparison(document, changes, edited.comments, edited.insertions, edited.deletions)
 
 
 def _skeletons(
     draft: Draft, occ: dict[str, list[tuple[str, Occurrence]]]
-) -> tuple[list[str], list[str | None]]:
+) -> tuple[list[str], list[str | None], list[int]]:
     """The draft's paragraphs with every field's text replaced by ``⟦path⟧`` (a field of several
-    paragraphs makes one line), and for each line the last list item it holds."""
+    paragraphs makes one line), for each line the last list item it holds, and its paragraph."""
     spans: dict[int, list[tuple[int, str, Pos]]] = {}
     for path, printed in occ.items():
         for name, o in printed:
@@ -484,8 +487,10 @@ def _skeletons(
             spans.setdefault(start.para, []).append((start.offset, path, end))
     lines: list[str] = []
     items: list[str | None] = []
+    starts: list[int] = []
     i = 0
     while i < len(draft.paras):
+        starts.append(i)
         out: list[str] = []
         item = None
         para, at = i, 0
@@ -509,7 +514,7 @@ def _skeletons(
         lines.append("".join(out))
         items.append(item)
         i = para + 1
-    return lines, items
+    return lines, items, starts
 
 
 def _skeleton_changes(
@@ -520,48 +525,72 @@ def _skeleton_changes(
     data: ReportInput,
 ) -> list[Change]:
     """gyokaku's own wording changed, and new paragraphs after a list item (new items)."""
-    old_lines, _ = _skeletons(expected, theirs)
-    new_lines, new_items = _skeletons(edited, mine)
+    old_lines, _, _ = _skeletons(expected, theirs)
+    new_lines, new_items, starts = _skeletons(edited, mine)
     changes: list[Change] = []
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+
+    def at(j: int) -> int:
+        return starts[j] if j < len(starts) else len(edited.paras)
+
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        added = [(j, new_lines[j]) for j in range(j1, j2)]
-        removed = old_lines[i1:i2]
-        if op in ("replace", "delete"):
-            for k, old in enumerate(removed):
-                new = new_lines[j1 + k] if op == "replace" and j1 + k < j2 else None
-                if new is not None:
-                    added = [(j, t) for j, t in added if j != j1 + k]
-                changes += _own_change(old, new, data)
-        for j, text in added:
-            after = _item_before(new_items, new_lines, j)
+        added = list(range(j1, j2))
+        for k, old in enumerate(old_lines[i1:i2]):
+            j = j1 + k
+            if j in added and _PLACEHOLDER.findall(old) == _PLACEHOLDER.findall(new_lines[j]):
+                added.remove(j)
+                changes += _own_change(old, new_lines[j], data, at(j))
+            elif _PLACEHOLDER.sub("", old).strip():
+                changes += _own_change(old, None, data, at(j1))
+        for j in added:
+            text = new_lines[j]
+            after = _item_near(edited, new_items, new_lines, starts, j, set(added))
             if after is not None and "⟦" not in text:
-                changes.append(_inserted(after, text, changes))
-            else:
-                changes.append(Change("own", "", "", [text], "段落が追加されています"))
+                changes.append(_inserted(after, text, at(j)))
+            elif _PLACEHOLDER.sub("", text).strip():
+                shown = _PLACEHOLDER.sub("…", text)
+                changes.append(Change("own", "", "", [shown], "段落が追加されています", at=at(j)))
     return _merge_inserts(changes)
 
 
-def _item_before(items: list[str | None], lines: list[str], j: int) -> str | None:
-    """The list item a new paragraph at line ``j`` follows (through other new paragraphs)."""
+_PLACEHOLDER = re.compile(r"⟦[^⟧]*⟧")
+
+
+def _item_near(
+    draft: Draft, items: list[str | None], lines: list[str], starts: list[int], j: int, new: set[int]
+) -> str | None:
+    """The list item a new paragraph (line ``j``) follows, through other new paragraphs, in the
+    same look and place (a list paragraph of the same style, in the same table cell); or, before
+    a list's first item, that item with index 0 (insert at the start)."""
+    para = draft.paras[starts[j]]
+
+    def like(k: int) -> bool:
+        other = draft.paras[starts[k]]
+        return (other.style, other.cell) == (para.style, para.cell)
+
     k = j - 1
-    while k >= 0:
-        if items[k] is not None:
-            return items[k]
-        if "⟦" in lines[k]:
-            return None
+    while k >= 0 and k in new:
         k -= 1
-        if k < j - 50:
-            break
+    if k >= 0 and items[k] is not None and lines[k] == f"⟦{items[k]}⟧" and like(k):
+        return items[k]
+    k = j + 1
+    while k < len(lines) and k in new:
+        k += 1
+    if k < len(lines) and items[k] is not None and lines[k] == f"⟦{items[k]}⟧" and like(k):
+        place = list_place(items[k] or "")
+        if place is not None and place[1] == 1:
+            return f"{place[0]}[0]"
     return None
 
 
-def _inserted(after: str, text: str, changes: list[Change]) -> Change:
+def _inserted(after: str, text: str, at: int) -> Change:
+    """New list items after ``after`` (``…[0]``: at the list's start)."""
     place = list_place(after)
-    assert place is not None
-    return Change("insert", place[0], "", [text], index=place[1], note=after)
+    if place is None:
+        raise ValueError(after)
+    return Change("insert", place[0], "", [text], index=place[1], note=after, at=at)
 
 
 def _merge_inserts(changes: list[Change]) -> list[Change]:
@@ -576,16 +605,17 @@ def _merge_inserts(changes: list[Change]) -> list[Change]:
     return out
 
 
-def _own_change(old: str, new: str | None, data: ReportInput) -> list[Change]:
+def _own_change(old: str, new: str | None, data: ReportInput, at: int) -> list[Change]:
     """A paragraph gyokaku writes itself, changed or removed: a number is derived, words are not
     from the input."""
-    shown_old = re.sub(r"⟦[^⟧]*⟧", "…", old)
+    shown_old = _PLACEHOLDER.sub("…", old)
     if new is None:
-        return [Change("own", "", shown_old, [], "段落が削除されています")]
-    shown_new = re.sub(r"⟦[^⟧]*⟧", "…", new)
+        return [Change("own", "", shown_old, [], "段落が削除されています", at=at)]
+    shown_new = _PLACEHOLDER.sub("…", new)
     if _NUMBER.sub("#", old) == _NUMBER.sub("#", new):
-        return [Change("derived", "", shown_old, [shown_new], derived_note(old, new, data))]
-    return [Change("own", "", shown_old, [shown_new], "gyokaku が書く文言です（入力の項目ではありません）")]
+        return [Change("derived", "", shown_old, [shown_new], derived_note(old, new, data), at=at)]
+    note = "gyokaku が書く文言です（入力の項目ではありません）"
+    return [Change("own", "", shown_old, [shown_new], note, at=at)]
 
 
 def derived_note(old: str, new: str, data: ReportInput) -> str:
