@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import NamedTuple
 
-from .aggregate import Counts, Delayed, Row
+from .aggregate import Change, Comparison, Counts, Delayed, Effects, Money, Placed, Row, aggregate
 from .docmodel import (
     Block,
     BulletList,
@@ -28,15 +28,53 @@ from .docmodel import (
     TitleBlock,
 )
 from .era import fiscal_year_label
-from .model import TERMS, Activity, Business, Perspective, ReportInput, Status
+from .model import (
+    EFFECT_KINDS,
+    TERMS,
+    Activity,
+    Business,
+    Effect,
+    Indicator,
+    Perspective,
+    Report,
+    ReportInput,
+    Status,
+)
 
 
 class ListEntry(NamedTuple):
-    """One row of the activity list: an activity, its business and its number in the list."""
+    """One row of the activity list: an activity, its business and its number in the list; with
+    the counts for what ``aggregate`` derived about it (its previous status, its rates)."""
 
     number: int
     business: Business
     activity: Activity
+    counts: Counts | None = None
+
+
+class CountFoot(NamedTuple):
+    """A row at the foot of the count table: 合計, and with a previous report 前回 and 増減."""
+
+    label: str
+    values: tuple[str, ...]
+    total: str
+
+
+class EffectLine(NamedTuple):
+    """A row of the effects table: a perspective, a kind's total or the overall total."""
+
+    label: str
+    money: Money
+    cumulative: int | None
+    rounding: str
+
+
+class SheetItem(NamedTuple):
+    """An effect or an indicator of an activity's sheet, with its 達成率 (``None``: undefined)."""
+
+    value: Effect | Indicator
+    rate: int | None
+    unit: str
 
 
 class ListSubtotal(NamedTuple):
@@ -58,17 +96,49 @@ class SheetFacts(NamedTuple):
 # cells, what fills a body cell and (where the table has one) a total cell. The writers read the
 # header, widths and alignments that ``Table.of`` derives from these.
 
-CountColumn = Column[Row, Counts]
+CountColumn = Column[Row, CountFoot]
+EffectColumn = Column[EffectLine, EffectLine]
 ListColumn = Column[ListEntry, ListSubtotal]
 FactsColumn = Column[SheetFacts, None]
 SheetColumn = Column[Activity, None]
+ItemColumn = Column[SheetItem, None]
 
 # 【活動数一覧】: the perspective, one column per status (``status_count_column``), the total
 COUNT_PERSPECTIVE: CountColumn = Column(
-    "取組の視点", 3.6, "left", lambda r: perspective_label(r.number, r.perspective), lambda c: "合計"
+    "取組の視点", 3.6, "left", lambda r: perspective_label(r.number, r.perspective), lambda f: f.label
 )
 COUNT_STATUS_WIDTH = 1.0
-COUNT_TOTAL: CountColumn = Column("合計", 1.0, "right", lambda r: str(r.total), lambda c: str(c.activities))
+COUNT_TOTAL: CountColumn = Column("合計", 1.0, "right", lambda r: str(r.total), lambda f: f.total)
+
+# 【財政効果額（単位：千円）】: a row per perspective, then a total per kind (when both occur) and
+# the overall total; 累計 with a previous report
+EFFECT_COLUMNS: tuple[EffectColumn, ...] = (
+    Column("取組の視点", 3.6, "left", lambda e: e.label, lambda e: e.label),
+    Column(
+        "目標額",
+        1.4,
+        "right",
+        lambda e: money_cell(e.money.target, e.money.targets),
+        lambda e: money_cell(e.money.target, e.money.targets),
+    ),
+    Column(
+        "実績額",
+        1.4,
+        "right",
+        lambda e: money_cell(e.money.actual, e.money.actuals),
+        lambda e: money_cell(e.money.actual, e.money.actuals),
+    ),
+    Column(
+        "達成率",
+        1.0,
+        "right",
+        lambda e: rate_text(e.money.rate(e.rounding)),
+        lambda e: rate_text(e.money.rate(e.rounding)),
+    ),
+)
+EFFECT_CUMULATIVE: EffectColumn = Column(
+    "累計", 1.4, "right", lambda e: cumulative_cell(e), lambda e: cumulative_cell(e)
+)
 
 # 資料1-2 活動一覧: one table per perspective, a 小計 row at its foot
 LIST_COLUMNS: tuple[ListColumn, ...] = (
@@ -79,6 +149,16 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
     Column("取組状況", 4.9, "left", lambda e: activity_points(e.activity), lambda t: status_breakdown(*t)),
     Column("進捗区分", 1.05, "center", lambda e: e.activity.status, lambda t: str(t.row.total)),
 )
+LIST_RESULTS = 4  # the 取組状況 column, which gives up width to the columns the Additions add
+LIST_GIVEN = 0.75  # … with 事業名 and 活動名: this share of the added columns' width
+LIST_PREVIOUS: ListColumn = Column("前回", 1.0, "center", lambda e: previous_status(e))
+LIST_TARGET: ListColumn = Column(
+    "目標額", 1.0, "right", lambda e: effect_amount(e.activity, "target"), lambda t: list_money(t, "target")
+)
+LIST_ACTUAL: ListColumn = Column(
+    "実績額", 1.0, "right", lambda e: effect_amount(e.activity, "actual"), lambda t: list_money(t, "actual")
+)
+LIST_INDICATORS: ListColumn = Column("指標（実績／目標）", 2.0, "left", lambda e: indicator_points(e))
 
 # 資料1-3 個票: the business's facts at the head of its sheet
 FACTS_COLUMNS: tuple[FactsColumn, ...] = (
@@ -99,6 +179,21 @@ SHEET_RESULTS: SheetColumn = Column(
     "取組状況", SHEET_TEXT_WIDTH, "left", lambda a: Bullets(a.results) if a.results else "－"
 )
 SHEET_NEXT: SheetColumn = Column("今後の取組", SHEET_TEXT_WIDTH, "left", lambda a: a.next or "－")
+
+# 資料1-3 個票: an activity's effect and its indicators, each a table under the activity's
+SHEET_EFFECT_COLUMNS: tuple[ItemColumn, ...] = (
+    Column("財政効果額", 2.0, "left", lambda i: i.value.kind if isinstance(i.value, Effect) else ""),
+    Column("目標額（{unit}）", 1.6, "right", lambda i: optional_amount(i.value.target)),
+    Column("実績額（{unit}）", 1.6, "right", lambda i: optional_amount(i.value.actual)),
+    Column("達成率", 1.0, "right", lambda i: rate_text(i.rate)),
+)
+SHEET_INDICATOR_COLUMNS: tuple[ItemColumn, ...] = (
+    Column("指標名", 3.0, "left", lambda i: i.value.name if isinstance(i.value, Indicator) else ""),
+    Column("目標値", 1.2, "right", lambda i: optional_number(i.value.target)),
+    Column("実績値", 1.2, "right", lambda i: optional_number(i.value.actual)),
+    Column("単位", 0.8, "center", lambda i: (i.value.unit or "") if isinstance(i.value, Indicator) else ""),
+    Column("達成率", 1.0, "right", lambda i: rate_text(i.rate)),
+)
 
 
 SECTION_NUMBER = "{n} "  # 1 進捗状況: a section of the summary
@@ -135,6 +230,59 @@ def detail_reference(documents: tuple[str, ...]) -> str:
     prefix = first[: next((i for i, ch in enumerate(first) if ch.isdigit()), len(first))]
     rest = [d.removeprefix(prefix) if prefix else d for d in documents[1:]]
     return "（詳細は" + "、".join([first, *rest]) + "）"
+
+
+# --- numbers as printed ----------------------------------------------------------------------
+
+
+def signed(n: int) -> str:
+    """A difference as 公用文 prints it: ▲1 for a decrease, 1 for an increase, 0."""
+    return f"▲{-n:,}" if n < 0 else f"{n:,}"
+
+
+def amount_text(n: int) -> str:
+    """An amount with thousands separators (12,000)."""
+    return signed(n)
+
+
+def money_cell(amount: int, given: int) -> str:
+    """A total of amounts, or － when no effect gave one."""
+    return amount_text(amount) if given else "－"
+
+
+def optional_amount(value: int | float | None) -> str:
+    """An effect's amount, or － when it is not given."""
+    return "－" if value is None else number_text(value)
+
+
+def optional_number(value: int | float | None) -> str:
+    """An indicator's value, or － when it is not given."""
+    return "－" if value is None else number_text(value)
+
+
+def number_text(value: int | float) -> str:
+    """A number as typed, with thousands separators (1,234.5); a negative one with ▲."""
+    if isinstance(value, int):
+        return signed(value)
+    written = repr(abs(value))
+    if "e" in written or "inf" in written or "nan" in written:
+        body = f"{abs(value):,}"
+    else:
+        whole, _, fraction = written.partition(".")
+        body = f"{int(whole):,}" + (f".{fraction}" if fraction.strip("0") else "")
+    return ("▲" if value < 0 else "") + body
+
+
+def cumulative_cell(line: EffectLine) -> str:
+    """累計 of a line: － when neither this period nor an earlier one had an amount."""
+    if not line.cumulative and not line.money.actuals:
+        return "－"
+    return amount_text(line.cumulative or 0)
+
+
+def rate_text(rate: int | None) -> str:
+    """達成率: 79%, or － when it is undefined."""
+    return "－" if rate is None else f"{rate}%"
 
 
 def join_counts(pairs: list[tuple[str, int]]) -> str:
@@ -181,7 +329,7 @@ def status_count_column(index: int, status: Status) -> CountColumn:
         COUNT_STATUS_WIDTH,
         "right",
         lambda r: str(r.counts[index]),
-        lambda c: str(c.column_totals[index]),
+        lambda f: f.values[index],
     )
 
 
@@ -190,9 +338,21 @@ def count_columns(statuses: tuple[Status, ...]) -> tuple[CountColumn, ...]:
     return (COUNT_PERSPECTIVE, *(status_count_column(i, s) for i, s in enumerate(statuses)), COUNT_TOTAL)
 
 
+def count_feet(counts: Counts) -> tuple[CountFoot, ...]:
+    """合計; with a previous report also 前回 and 増減 (a decrease with ▲)."""
+    feet = [CountFoot("合計", tuple(str(n) for n in counts.column_totals), str(counts.activities))]
+    before = counts.comparison
+    if before is not None:
+        feet.append(CountFoot("前回", tuple(str(n) for n in before.column_totals), str(before.activities)))
+        feet.append(
+            CountFoot("増減", tuple(signed(n) for n in before.differences), signed(before.difference))
+        )
+    return tuple(feet)
+
+
 def count_table(counts: Counts) -> Table:
-    """【活動数一覧】: perspectives × statuses with row and column totals."""
-    return Table.of(count_columns(counts.statuses), counts.rows, (counts,))
+    """【活動数一覧】: perspectives × statuses with row and column totals (and the previous ones)."""
+    return Table.of(count_columns(counts.statuses), counts.rows, count_feet(counts))
 
 
 def count_chart(counts: Counts) -> Chart:
@@ -264,18 +424,132 @@ def summary(data: ReportInput, counts: Counts) -> Document:
     blocks += [
         TitleBlock(title_lines),
         Heading(1, "進捗状況" + detail_reference(details), number=1, number_format=SECTION_NUMBER),
-        BulletList(progress_sentences(counts)),
+        BulletList(progress_sentences(counts) + additions_sentences(data, counts)),
         Caption(f"【活動数内訳 合計{counts.activities}】"),
         count_chart(counts),
         Caption("【活動数一覧】"),
         count_table(counts),
         *status_legend(counts),
+        *effects_blocks(counts.effects),
         Heading(1, "主な事業の取組状況" + sheets_ref, number=2, number_format=SECTION_NUMBER),
         *highlights_section(data),
         Heading(1, delayed_heading(counts) + sheets_ref, number=3, number_format=SECTION_NUMBER),
         *delayed_section(counts),
     ]
+    if counts.comparison is not None:
+        blocks += [
+            Heading(1, CHANGES_HEADING, number=4, number_format=SECTION_NUMBER),
+            *changes_section(counts.comparison),
+        ]
     return Document("summary", summary_meta(data, " ".join(title_lines)), tuple(blocks))
+
+
+CHANGES_HEADING = "前回から進捗区分が変わった取組"
+
+
+def additions_sentences(data: ReportInput, counts: Counts) -> tuple[str, ...]:
+    """Section 1's further bullets: the effects' totals, the comparison with the previous report."""
+    out: list[str] = []
+    if counts.effects is not None:
+        out.append(effect_sentence(counts.effects))
+    if counts.comparison is not None:
+        out.append(comparison_sentence(data, counts, counts.comparison))
+    return tuple(out)
+
+
+def effect_sentence(effects: Effects) -> str:
+    """財政効果額は、目標額N千円に対し実績額M千円（達成率P%）。"""
+    total, unit = effects.total, effects.unit
+    target = money_cell(total.target, total.targets) + unit
+    actual = money_cell(total.actual, total.actuals) + unit
+    achieved = rate_text(total.rate(effects.rounding))
+    return f"財政効果額は、目標額{target}に対し実績額{actual}（達成率{achieved}）。"
+
+
+def report_period(data: ReportInput, report: Report) -> str:
+    """A report's period in this report's year style: 令和3（2021）年度下半期."""
+    return fiscal_year_label(report.fiscal_year, data.report.year_style) + TERMS[report.term]
+
+
+def comparison_sentence(data: ReportInput, counts: Counts, comparison: Comparison) -> str:
+    """前回（…）と比べ、順調に進捗している活動の割合は95%から98%に3ポイント上昇。…"""
+    before, now = comparison.on_track_percent, counts.on_track_percent
+    if now == before:
+        change = f"{now}%で変わらず"
+    else:
+        change = f"{before}%から{now}%に{abs(now - before)}ポイント{'上昇' if now > before else '低下'}"
+    parts = [f"進捗区分が変わった活動は{len(comparison.changed)}"]
+    if comparison.new:
+        parts.append(f"新規の活動は{len(comparison.new)}")
+    if comparison.removed:
+        parts.append(f"今回報告のない活動は{len(comparison.removed)}")
+    return (
+        f"前回（{report_period(data, comparison.report)}）と比べ、順調に進捗している活動の割合は{change}。"
+        + "、".join(parts)
+        + "。"
+    )
+
+
+def effect_lines(effects: Effects) -> tuple[list[EffectLine], list[EffectLine]]:
+    """The effects table's body (a line per perspective) and foot (per kind when both occur, 合計)."""
+    r = effects.rounding
+    chained = effects.cumulative is not None
+    body = [
+        EffectLine(perspective_label(row.number, row.perspective), row.total, row.cumulative, r)
+        for row in effects.rows
+    ]
+    foot = []
+    if len(effects.kinds) > 1:
+        for i, kind in enumerate(EFFECT_KINDS):
+            cumulative = effects.cumulative_by_kind[i] if effects.cumulative_by_kind else None
+            foot.append(EffectLine(f"{kind}計", effects.by_kind[i], cumulative, r))
+    foot.append(EffectLine("合計", effects.total, effects.cumulative if chained else None, r))
+    return body, foot
+
+
+def effects_table(effects: Effects) -> Table:
+    """【財政効果額】: perspectives, the kinds' totals and 合計 × 目標額, 実績額, 達成率 (and 累計)."""
+    columns = EFFECT_COLUMNS + ((EFFECT_CUMULATIVE,) if effects.cumulative is not None else ())
+    body, foot = effect_lines(effects)
+    return Table.of(columns, body, foot)
+
+
+def effects_blocks(effects: Effects | None) -> list[Block]:
+    """The effects table under its caption (nothing without effects)."""
+    if effects is None:
+        return []
+    kinds = "・".join(effects.kinds)
+    return [Caption(f"【財政効果額（{kinds}、単位：{effects.unit}）】"), effects_table(effects)]
+
+
+def change_line(change: Change) -> str:
+    """活動名・・・前回の区分→今回の区分 [事業名]."""
+    item = change.item
+    return f"{item.activity.name}・・・{change.before}→{item.activity.status} [{item.business.name}]"
+
+
+def new_line(item: Placed) -> str:
+    """（新規）活動名・・・今回の区分 [事業名]."""
+    return f"（新規）{item.activity.name}・・・{item.activity.status} [{item.business.name}]"
+
+
+def removed_line(item: Placed) -> str:
+    """（今回報告なし）活動名・・・前回「区分」 [事業名]."""
+    return f"（今回報告なし）{item.activity.name}・・・前回「{item.activity.status}」 [{item.business.name}]"
+
+
+def changes_section(comparison: Comparison) -> list[Block]:
+    """Section 4: each changed activity, then the new ones and those no longer reported."""
+    blocks: list[Block] = []
+    if comparison.changed:
+        blocks.append(BulletList(tuple(change_line(c) for c in comparison.changed)))
+    else:
+        blocks.append(Paragraph(f"{CHANGES_HEADING}はありません。"))
+    if comparison.new:
+        blocks.append(BulletList(tuple(new_line(item) for item in comparison.new)))
+    if comparison.removed:
+        blocks.append(BulletList(tuple(removed_line(item) for item in comparison.removed)))
+    return blocks
 
 
 def status_legend(counts: Counts) -> list[Block]:
@@ -317,10 +591,71 @@ def department(business: Business, activity: Activity) -> str:
     return activity.department or business.department or ""
 
 
-def list_entries(perspective: Perspective, start: int) -> list[ListEntry]:
+def list_entries(perspective: Perspective, start: int, counts: Counts | None = None) -> list[ListEntry]:
     """One entry per activity of a perspective, numbered from ``start``, in plan order."""
     activities = [(b, a) for b in perspective.businesses for a in b.activities]
-    return [ListEntry(number, b, a) for number, (b, a) in enumerate(activities, start=start)]
+    return [ListEntry(number, b, a, counts) for number, (b, a) in enumerate(activities, start=start)]
+
+
+def previous_status(entry: ListEntry) -> str:
+    """The activity's status in the previous report, or 新規."""
+    comparison = entry.counts.comparison if entry.counts else None
+    if comparison is None:
+        return ""
+    return comparison.previous_statuses[entry.number - 1] or "新規"
+
+
+def effect_amount(activity: Activity, which: str) -> str:
+    """An activity's 目標額 or 実績額; empty when it has no effect, － when the amount is not given."""
+    if activity.effect is None:
+        return ""
+    return optional_amount(activity.effect.target if which == "target" else activity.effect.actual)
+
+
+def list_money(subtotal: ListSubtotal, which: str) -> str:
+    """A perspective's total 目標額 or 実績額 (小計 row)."""
+    effects = subtotal.counts.effects
+    if effects is None:
+        return ""
+    money = effects.rows[subtotal.row.number - 1].total
+    if which == "target":
+        return money_cell(money.target, money.targets)
+    return money_cell(money.actual, money.actuals)
+
+
+def indicator_points(entry: ListEntry) -> Cell:
+    """Each indicator as 名前：実績／目標 単位（達成率）."""
+    rates = entry.counts.rates if entry.counts else {}
+    points = tuple(
+        f"{i.name}：{optional_number(i.actual)}／{optional_number(i.target)}{i.unit or ''}"
+        f"（{rate_text(rates.get(i))}）"
+        for i in entry.activity.indicators
+    )
+    return Bullets(points) if points else ""
+
+
+def list_columns(data: ReportInput, counts: Counts) -> tuple[ListColumn, ...]:
+    """The list's columns: the format's six, then 前回 (with a previous report) beside 進捗区分,
+    目標額 and 実績額 (with effects) and the indicators (with indicators), 取組状況 giving up width."""
+    columns = list(LIST_COLUMNS)
+    extra: list[ListColumn] = [LIST_PREVIOUS] if counts.comparison is not None else []
+    if any(a.effect for p in data.perspectives for b in p.businesses for a in b.activities):
+        extra += [LIST_TARGET, LIST_ACTUAL]
+    if any(a.indicators for p in data.perspectives for b in p.businesses for a in b.activities):
+        extra.append(LIST_INDICATORS)
+    if not extra:
+        return LIST_COLUMNS
+    # the text columns give up most of the width the new ones take; the number column keeps its own
+    flexible = (1, 2, LIST_RESULTS)
+    room = sum(columns[i].width for i in flexible)
+    added = sum(c.width for c in extra)
+    scale = (room - LIST_GIVEN * added) / room
+    for i in flexible:
+        columns[i] = replace(columns[i], width=columns[i].width * scale)
+    before = sum(c.width for c in LIST_COLUMNS)
+    after = sum(c.width for c in columns) + added
+    columns[0] = replace(columns[0], width=columns[0].width * after / before)
+    return (*columns, *extra)
 
 
 def bullets_text(items: tuple[str, ...]) -> str:
@@ -345,15 +680,18 @@ def activity_list(data: ReportInput, counts: Counts) -> Document:
     number = list_number(data)
     title_lines = (plan_title(data), period_label(data) + "取組状況【活動一覧】")
     blocks: list[Block] = head_blocks(number, title_lines)
+    if counts.effects is not None:
+        blocks.append(Paragraph(f"※ 目標額・実績額の単位は{counts.effects.unit}。", "note"))
     start = 1
     for perspective, row in zip(data.perspectives, counts.rows):
         blocks.append(
             Heading(1, perspective.name, role="heading2", number=row.number, number_format=PAREN_NUMBER)
         )
-        entries = list_entries(perspective, start)
+        entries = list_entries(perspective, start, counts)
         start += len(entries)
-        blocks.append(Table.of(LIST_COLUMNS, entries, (ListSubtotal(counts, row),)))
+        blocks.append(Table.of(list_columns(data, counts), entries, (ListSubtotal(counts, row),)))
     blocks += [Caption("【活動数一覧】"), count_table(counts), *status_legend(counts)]
+    blocks += effects_blocks(counts.effects)
     meta = detail_meta(data, number, " ".join(title_lines))
     return Document("list", meta, tuple(blocks), orientation="landscape")
 
@@ -374,29 +712,51 @@ def sheet_text_columns(activity: Activity, status: Status) -> list[SheetColumn]:
     return [replace(c, width=c.width / len(columns)) for c in columns]
 
 
-def activity_sheet(data: ReportInput, business: Business, number: int, activity: Activity) -> list[Block]:
+def activity_sheet(
+    data: ReportInput, business: Business, number: int, activity: Activity, counts: Counts | None = None
+) -> list[Block]:
     """One activity on its business's sheet: a heading and a one-row table."""
     title = activity.name
     if activity.department and activity.department != business.department:
         title += f"（{activity.department}）"
     columns = [SHEET_STATUS, *sheet_text_columns(activity, data.status(activity.status))]
     heading = Heading(2, title, role="heading3", number=number, number_format=PAREN_NUMBER)
-    return [heading, Table.of(columns, (activity,))]
+    return [heading, Table.of(columns, (activity,)), *activity_figures(data, counts, activity)]
+
+
+def activity_figures(data: ReportInput, counts: Counts | None, activity: Activity) -> list[Block]:
+    """An activity's effect and indicators, each a table (nothing when it has neither)."""
+    blocks: list[Block] = []
+    rates = counts.rates if counts else {}
+    unit = data.report.money_unit
+    if activity.effect is not None:
+        item = SheetItem(activity.effect, rates.get(activity.effect), unit)
+        columns = [replace(c, header=c.header.format(unit=unit)) for c in SHEET_EFFECT_COLUMNS]
+        blocks.append(Table.of(columns, (item,)))
+    if activity.indicators:
+        items = [SheetItem(i, rates.get(i), unit) for i in activity.indicators]
+        blocks.append(Table.of(SHEET_INDICATOR_COLUMNS, items))
+    return blocks
 
 
 def business_sheet(
-    data: ReportInput, perspective: Perspective, number: int, business: Business
+    data: ReportInput, perspective: Perspective, number: int, business: Business, counts: Counts | None = None
 ) -> list[Block]:
     """One business's sheet: its facts in a table, then each activity."""
     facts = Table.of(FACTS_COLUMNS, (SheetFacts(number, perspective, business),))
     blocks: list[Block] = [Heading(1, business_label(business)), facts]
     for i, activity in enumerate(business.activities, start=1):
-        blocks += activity_sheet(data, business, i, activity)
+        blocks += activity_sheet(data, business, i, activity, counts)
     return blocks
 
 
-def sheets(data: ReportInput) -> Document:
-    """資料1-3 個票: one sheet (page) per business, A4 portrait."""
+def sheets(data: ReportInput, counts: Counts | None = None) -> Document:
+    """資料1-3 個票: one sheet (page) per business, A4 portrait (``counts``: the rates of the
+    effects and indicators, aggregated here when the caller gives none and there are any)."""
+    if counts is None and any(
+        a.effect or a.indicators for p in data.perspectives for b in p.businesses for a in b.activities
+    ):
+        counts = aggregate(data)
     number = sheets_number(data)
     title_lines = (plan_title(data), period_label(data) + "取組状況【個票】")
     blocks: list[Block] = head_blocks(number, title_lines)
@@ -406,6 +766,6 @@ def sheets(data: ReportInput) -> Document:
             if not first:
                 blocks.append(PageBreak())
             first = False
-            blocks += business_sheet(data, perspective, n, business)
+            blocks += business_sheet(data, perspective, n, business, counts)
     meta = detail_meta(data, number, " ".join(title_lines))
     return Document("sheets", meta, tuple(blocks))

@@ -13,27 +13,36 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from . import yamlc
+from .aggregate import match_activities
 from .model import (
     DEFAULT_STATUSES,
+    EFFECT_KINDS,
+    MONEY_UNITS,
     ROUNDINGS,
     TERMS,
     YEAR_STYLES,
     Activity,
     Business,
+    Effect,
+    Indicator,
     Loc,
     Perspective,
     Plan,
+    Problem,
     Report,
     ReportInput,
     Status,
     Text,
+    printable,
 )
 from .yamlc import MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = ["InputError", "Problem", "Walker", "load", "printable", "read_text", "read_tree"]
 
 # Limits: an input past one is refused at once, with its place, before anything is built.
 # A department's longest text is about 1,000–5,000 characters and a large plan has a few
@@ -77,31 +86,6 @@ _TYPE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input, located."""
-
-    loc: Loc
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.loc}: " if self.loc.line else f"{self.loc.file}: "
-        return printable(f"{where}{self.path + ': ' if self.path else ''}{self.message}")
-
-
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # controls and lone surrogates
-
-
-def printable(line: str) -> str:
-    """``line`` with control characters and lone surrogates shown as ``\\uXXXX``.
-
-    A message quotes what the file holds; such characters would break the message's line,
-    drive the terminal, or (surrogates) stop the message from being written at all.
-    """
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
-
-
 class InputError(Exception):
     """An input refused, with every problem found (up to ``MAX_PROBLEMS``)."""
 
@@ -140,6 +124,7 @@ class Walker:
     texts: list[Text] = field(default_factory=list)
     lines: dict[str, str] = field(default_factory=dict)
     activities: int = 0
+    ids: dict[str, str] = field(default_factory=dict)  # activity ids seen, with the first one's path
 
     def kept(self, value: str, multiline: bool) -> str:
         """``value`` as the model keeps it: a copy, not the composer's string; one-line values once.
@@ -676,22 +661,137 @@ REPORT_KEYS = (
     "date",
     "rounding",
     "year_style",
+    "previous",
+    "money_unit",
 )
 STATUS_KEYS = ("name", "on_track", "delayed", "description")
 PERSPECTIVE_KEYS = ("name", "businesses")
 BUSINESS_KEYS = ("name", "priority", "department", "highlights", "activities")
-ACTIVITY_KEYS = ("name", "status", "department", "plan", "results", "next", "reason")
+ACTIVITY_KEYS = (
+    "name",
+    "status",
+    "department",
+    "plan",
+    "results",
+    "next",
+    "reason",
+    "id",
+    "effect",
+    "indicators",
+)
+EFFECT_KEYS = ("kind", "target", "actual")
+INDICATOR_KEYS = ("name", "unit", "target", "actual")
+MAX_PREVIOUS = 40  # reports followed back through ``report.previous`` (a plan has ~8 to 20)
 
 
 def load(path: str | os.PathLike[str], display_name: str | None = None) -> ReportInput:
-    """Read and validate one input file; raise ``InputError`` listing every problem."""
-    name = display_name or str(path)
-    root = read_tree(Path(path), name)
+    """Read and validate one input file and the reports its ``report.previous`` chain names;
+    raise ``InputError`` listing every problem."""
+    return _load(Path(path), display_name or str(path), ())
+
+
+def _load(path: Path, name: str, later: tuple[tuple[Path, str], ...]) -> ReportInput:
+    """``load``, for a file that ``later`` (the reports read so far, newest first) lead back to."""
+    root = read_tree(path, name)
     w = Walker(name)
     result = w.run(_report_input, root)
     if w.problems or result is None:
         raise InputError(w.problems, w.more)
-    return result
+    if result.report.previous is None:
+        return result
+    return _with_previous(result, path, later)
+
+
+def _with_previous(data: ReportInput, path: Path, later: tuple[tuple[Path, str], ...]) -> ReportInput:
+    """``data`` with its previous report (and that one's, as far back as files exist).
+
+    The previous report of the file given is required; further back, a missing file ends the
+    chain with a warning. Another plan, a later period, this file itself and a loop are refused,
+    naming both files.
+    """
+    written = data.report.previous or ""
+    loc = next((t.loc for t in data.texts if t.path == "report.previous"), Loc(data.source, 0, 0))
+    name = os.path.normpath(os.path.join(os.path.dirname(data.source), written))
+    target = path.parent / written
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(loc, "report.previous", message)])
+
+    here = _resolved(path)
+    there = _resolved(target)
+    if there == here:
+        raise refuse(
+            "このファイル自身が前回の報告に指定されています。前回の報告のファイルを指定してください。"
+        )
+    for earlier_path, earlier_name in later:
+        if there == earlier_path:
+            raise refuse(
+                f"前回の報告をたどると「{earlier_name}」に戻ります（循環しています）。"
+                "前回の報告の指定を確かめてください。"
+            )
+    if later and not target.exists():
+        warning = Problem(
+            loc, "report.previous", f"前回の報告「{name}」が見つからないため、累計はここまでです。"
+        )
+        return replace(data, warnings=(*data.warnings, warning))
+    if len(later) >= MAX_PREVIOUS:
+        warning = Problem(loc, "report.previous", f"前回の報告は {MAX_PREVIOUS} 件までたどります。")
+        return replace(data, warnings=(*data.warnings, warning))
+    try:
+        previous = _load(target, name, ((here, data.source), *later))
+    except InputError as err:
+        head = Problem(loc, "report.previous", f"前回の報告「{name}」を読み込めませんでした。")
+        raise InputError([head, *err.problems], err.more) from None
+    if previous.plan.title != data.plan.title:
+        raise refuse(
+            f"前回の報告「{name}」は別の計画（{previous.plan.title}）のものです。"
+            f"このファイルの計画は「{data.plan.title}」です。"
+        )
+    if previous.report.order > data.report.order:
+        raise refuse(
+            f"前回の報告「{name}」（{_period_words(previous.report)}）は、"
+            f"このファイル（{_period_words(data.report)}）より後の期間です。"
+        )
+    warnings = (*data.warnings, *(renamed_warnings(data, previous) if not later else ()), *previous.warnings)
+    return replace(data, previous=previous, warnings=warnings)
+
+
+def _period_words(report: Report) -> str:
+    """2022年度上半期 (a full year: 2022年度)."""
+    return f"{report.fiscal_year}年度{TERMS[report.term]}"
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` made absolute with links resolved (as far as it exists)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def renamed_warnings(data: ReportInput, previous: ReportInput) -> list[Problem]:
+    """A warning per business where an activity without an ``id`` is new and another without one
+    is no longer reported: probably one activity renamed, compared as one removed and one new."""
+    match = match_activities(data, previous)
+    gone: dict[tuple[str, str], list[str]] = {}
+    for item in match.removed:
+        if item.activity.id is None:
+            gone.setdefault((item.perspective.name, item.business.name), []).append(item.activity.name)
+    out = []
+    for item in match.new:
+        names = gone.get((item.perspective.name, item.business.name))
+        if item.activity.id is None and names:
+            loc = item.activity.loc or Loc(data.source, 0, 0)
+            out.append(
+                Problem(
+                    loc,
+                    "",
+                    f"活動「{_shown(item.activity.name)}」は前回の報告にない新規の活動として扱います。"
+                    f"前回の「{_shown(names[0])}」の名前を変えたのであれば、"
+                    "両方の報告に同じ id を書いてください。",
+                )
+            )
+    return out
 
 
 def read_tree(path: Path, name: str) -> Node:
@@ -813,9 +913,13 @@ def _report(w: Walker, node: Node) -> Report | None:
     date = optional("date", w.date, None)
     rounding = optional("rounding", lambda n, p: w.choice(n, p, ROUNDINGS), Report.rounding)
     year_style = optional("year_style", lambda n, p: w.choice(n, p, YEAR_STYLES), Report.year_style)
+    previous = optional("previous", w.text, None)
+    money_unit = optional("money_unit", lambda n, p: w.choice(n, p, MONEY_UNITS), Report.money_unit)
     if year is None or term is None or not ok:
         return None
-    return Report(year, term, title, document_number, detail_documents, date, rounding, year_style)
+    return Report(
+        year, term, title, document_number, detail_documents, date, rounding, year_style, previous, money_unit
+    )
 
 
 def _statuses(w: Walker, node: Node) -> tuple[Status, ...] | None:
@@ -929,7 +1033,10 @@ def _activity(w: Walker, node: Node, path: str, statuses: Statuses) -> Item[Acti
         for key in ("department", "plan", "next", "reason")
     }
     results = w.texts_list(keys["results"], f"{path}.results", "実績") if "results" in keys else ()
-    if name is None or status is None:
+    ident = _id(w, keys["id"], f"{path}.id") if "id" in keys else None
+    effect = _effect(w, keys["effect"], f"{path}.effect") if "effect" in keys else None
+    indicators = _indicators(w, keys["indicators"], f"{path}.indicators") if "indicators" in keys else ()
+    if name is None or status is None or ("effect" in keys and effect is None) or indicators is None:
         return name, None
     return name, Activity(
         name,
@@ -939,4 +1046,83 @@ def _activity(w: Walker, node: Node, path: str, statuses: Statuses) -> Item[Acti
         results=results,
         next=optional["next"],
         reason=optional["reason"],
+        id=ident,
+        effect=effect,
+        indicators=indicators or (),
+        loc=w.loc(node),
     )
+
+
+def _id(w: Walker, node: Node, path: str) -> str | None:
+    """An activity's identifier: one line, unique in the file (the first place is named)."""
+    ident = w.text(node, path)
+    if ident is None:
+        return None
+    first = w.ids.get(ident)
+    if first is not None:
+        w.problem(
+            node,
+            path,
+            f"活動ID「{_shown(ident)}」は {first} にも書かれています。"
+            "IDはファイルの中で1つずつにしてください。",
+        )
+        return None
+    w.ids[ident] = path
+    return ident
+
+
+def _amount(w: Walker, node: Node, path: str, unit: str) -> int | None:
+    """A money amount: a whole number, zero or more (in ``report.money_unit``)."""
+    value = w.integer(node, path, "12000")
+    if value is not None and value < 0:
+        w.problem(node, path, f"金額 {value} は負の数です。0 以上の整数（{unit}単位）で書いてください。")
+        return None
+    return value
+
+
+def _effect(w: Walker, node: Node, path: str) -> Effect | None:
+    """財政効果額: its kind (required), 目標額 and 実績額."""
+    keys = w.mapping(node, path, EFFECT_KEYS, ("kind",))
+    if keys is None:
+        return None
+    kind = w.choice(keys["kind"], f"{path}.kind", EFFECT_KINDS) if "kind" in keys else None
+    unit = "report.money_unit の"
+    target = _amount(w, keys["target"], f"{path}.target", unit) if "target" in keys else None
+    actual = _amount(w, keys["actual"], f"{path}.actual", unit) if "actual" in keys else None
+    if kind is None or ("target" in keys and target is None) or ("actual" in keys and actual is None):
+        return None
+    return Effect(kind, target, actual)
+
+
+def _indicators(w: Walker, node: Node, path: str) -> tuple[Indicator, ...] | None:
+    """指標: each a name, a unit, a target and an actual value (numbers); names unique."""
+    items = w.sequence(node, path, "指標")
+    if items is None:
+        return None
+    out: list[Indicator] = []
+    named: list[tuple[Node, str | None]] = []
+    ok = True
+    for i, item in _enum(items):
+        sub = f"{path}[{i}]"
+        keys = w.mapping(item, sub, INDICATOR_KEYS, ("name",))
+        if keys is None:
+            named.append((item, None))
+            ok = False
+            continue
+        name = _name(w, keys, sub)
+        named.append((item, name))
+        unit = w.text(keys["unit"], f"{sub}.unit") if "unit" in keys else None
+        values = {
+            key: w.number(keys[key], f"{sub}.{key}", "5") if key in keys else None
+            for key in ("target", "actual")
+        }
+        if (
+            name is None
+            or ("unit" in keys and unit is None)
+            or any(key in keys and values[key] is None for key in values)
+        ):
+            ok = False
+            continue
+        out.append(Indicator(name, unit, values["target"], values["actual"]))
+    _duplicates(w, named, path, "指標")
+    return tuple(out) if ok else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 
@@ -16,6 +17,31 @@ class Loc:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input (or worth a warning), located."""
+
+    loc: Loc
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.loc}: " if self.loc.line else f"{self.loc.file}: "
+        return printable(f"{where}{self.path + ': ' if self.path else ''}{self.message}")
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # controls and lone surrogates
+
+
+def printable(line: str) -> str:
+    """``line`` with control characters and lone surrogates shown as ``\\uXXXX``.
+
+    A message quotes what the file holds; such characters would break the message's line,
+    drive the terminal, or (surrogates) stop the message from being written at all.
+    """
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
 
 
 @dataclass(frozen=True)
@@ -37,6 +63,29 @@ DEFAULT_STATUSES: tuple[Status, ...] = (
 )
 
 
+EFFECT_KINDS = ("歳出削減", "歳入確保")  # 財政効果額's kinds, in the order the documents show them
+MONEY_UNITS = ("円", "千円", "百万円")
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """An activity's 財政効果額 of this period, in ``Report.money_unit``."""
+
+    kind: str
+    target: int | None = None
+    actual: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """An activity's 指標: a target value and this period's actual value."""
+
+    name: str
+    unit: str | None = None
+    target: int | float | None = None
+    actual: int | float | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Activity:
     """An activity (活動) of a business."""
@@ -48,6 +97,10 @@ class Activity:
     results: tuple[str, ...] = ()
     next: str | None = None
     reason: str | None = None
+    id: str | None = None
+    effect: Effect | None = None
+    indicators: tuple[Indicator, ...] = ()
+    loc: Loc | None = field(default=None, compare=False, repr=False)  # where the activity is written
 
 
 @dataclass(frozen=True)
@@ -80,6 +133,7 @@ class Plan:
 
 
 TERMS = {"first_half": "上半期", "second_half": "下半期", "full_year": ""}
+TERM_ORDER = {"first_half": 0, "second_half": 1, "full_year": 1}  # a full year ends with its second half
 ROUNDINGS = ("half_up", "down")
 YEAR_STYLES = ("era_paren", "era_year_paren")
 
@@ -96,6 +150,13 @@ class Report:
     date: dt.date | None = None
     rounding: str = "half_up"
     year_style: str = "era_paren"
+    previous: str | None = None  # the previous report's path, as written (relative to this file)
+    money_unit: str = "千円"
+
+    @property
+    def order(self) -> tuple[int, int]:
+        """Where the period stands in time: (fiscal year, half)."""
+        return self.fiscal_year, TERM_ORDER[self.term]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +178,8 @@ class ReportInput:
     statuses: tuple[Status, ...]
     perspectives: tuple[Perspective, ...]
     texts: tuple[Text, ...] = field(default=(), compare=False, repr=False)
+    previous: ReportInput | None = field(default=None, compare=False, repr=False)
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     def status(self, name: str) -> Status:
         """The status called ``name`` (validated to exist)."""
