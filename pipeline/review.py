@@ -340,6 +340,8 @@ class Occurrence:
     first: int
     last: int
     whole: bool  # the field is whole paragraphs (a bullet, a cell's text)
+    start: Pos = Pos(0, 0)  # where its text starts and ends (a bookmark's range, widened)
+    end: Pos = Pos(0, 0)
 
 
 @dataclass
@@ -401,21 +403,25 @@ def occurrences(draft: Draft, expected: Draft | None = None) -> dict[str, list[t
         elif expected is None:
             whole = start.offset == 0 and end.offset == len(draft.paras[end.para].text)
         texts = [draft.paras[i].text for i in range(start.para, end.para + 1)]
+        lo, hi = 0, len(texts[-1])
         if whole:
             pieces = texts
         else:
             lo, hi = start.offset, end.offset
             first, last = texts[0], texts[-1]
             before, after = around
-            if len(first[:lo]) > len(before) and first[:lo].startswith(before):
+            if expected is None:
+                pass
+            elif len(first[:lo]) > len(before) and first[:lo].startswith(before):
                 lo = len(before)  # typed between gyokaku's text and the bookmark's start
-            if len(last[hi:]) > len(after) and last[hi:].endswith(after):
+            if expected is not None and len(last[hi:]) > len(after) and last[hi:].endswith(after):
                 hi = len(last) - len(after)  # typed just after the bookmark's end
             if len(texts) == 1:
                 pieces = [first[lo:hi]]
             else:
                 pieces = [first[lo:], *texts[1:-1], last[:hi]]
-        out.setdefault(info[0], []).append((name, Occurrence(pieces, start.para, end.para, whole)))
+        found = Occurrence(pieces, start.para, end.para, whole, Pos(start.para, lo), Pos(end.para, hi))
+        out.setdefault(info[0], []).append((name, found))
     return out
 
 
@@ -480,11 +486,8 @@ def _skeletons(
     paragraphs makes one line), for each line the last list item it holds, and its paragraph."""
     spans: dict[int, list[tuple[int, str, Pos]]] = {}
     for path, printed in occ.items():
-        for name, o in printed:
-            start, end = draft.marks[name]
-            if o.whole:
-                start, end = Pos(o.first, 0), Pos(o.last, len(draft.paras[o.last].text))
-            spans.setdefault(start.para, []).append((start.offset, path, end))
+        for _, o in printed:
+            spans.setdefault(o.start.para, []).append((o.start.offset, path, o.end))
     lines: list[str] = []
     items: list[str | None] = []
     starts: list[int] = []

@@ -1,0 +1,608 @@
+"""``gyokaku diff`` and ``gyokaku apply`` (issue 13): drafts edited as reviewers edit them
+(python-docx, raw XML for tracked changes, LibreOffice's save), the YAML text and the rebuilt
+draft read back; and the evidence for the markers (LibreOffice keeps bookmarks, drops tags)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
+
+from pipeline import review_cli
+from pipeline.build import Renderers, documents
+from pipeline.cli import SAMPLE
+from pipeline.load import load
+from pipeline.model import ReportInput
+from pipeline.render.docx_xml import W_NS, text_runs
+from pipeline.review import (
+    MAX_NAME,
+    PLAN_TITLE,
+    Draft,
+    bookmark_field,
+    bookmark_name,
+    field_code,
+    field_path,
+    occurrences,
+    read_draft,
+)
+
+from .conftest import build
+
+W = f"{{{W_NS}}}"
+HIGHLIGHT = "perspectives[1].businesses[1].highlights[1]"
+SECOND = "perspectives[1].businesses[1].highlights[2]"
+
+
+# --- an independent marking of a built draft: each field's text found in the order assemble
+# prints it, wrapped in its bookmark exactly as the Word writer writes it --------------------------
+
+
+def fields_in_order(data: ReportInput, name: str) -> list[tuple[str, str]]:
+    """Every (path, text) of the input the document ``name`` prints, in reading order."""
+    out: list[tuple[str, str]] = [(PLAN_TITLE, data.plan.title)]
+    perspectives = [(f"perspectives[{i}]", p) for i, p in enumerate(data.perspectives, 1)]
+    count_rows = [(f"{pp}.name", p.name) for pp, p in perspectives]
+    if name == "summary":
+        out += count_rows
+        for pp, p in perspectives:
+            featured = [(f"{pp}.businesses[{j}]", b) for j, b in enumerate(p.businesses, 1) if b.highlights]
+            if featured:
+                out.append((f"{pp}.name", p.name))
+            for bp, b in featured:
+                out.append((f"{bp}.name", b.name))
+                out += [(f"{bp}.highlights[{n}]", h) for n, h in enumerate(b.highlights, 1)]
+    for pp, p in perspectives:
+        if name == "list":
+            out.append((f"{pp}.name", p.name))
+        for j, b in enumerate(p.businesses, 1):
+            bp = f"{pp}.businesses[{j}]"
+            if name == "sheets":
+                out += [(f"{bp}.name", b.name), (f"{bp}.name", b.name), (f"{pp}.name", p.name)]
+                out += [(f"{bp}.department", b.department)] if b.department else []
+            for k, a in enumerate(b.activities, 1):
+                ap = f"{bp}.activities[{k}]"
+                plan = [(f"{ap}.plan", a.plan)] if a.plan else []
+                results = [(f"{ap}.results[{n}]", r) for n, r in enumerate(a.results, 1)]
+                after = [(f"{ap}.next", a.next)] if a.next else []
+                reason = [(f"{ap}.reason", a.reason)] if a.reason else []
+                delayed = data.status(a.status).delayed
+                if name == "summary" and delayed:
+                    out += [(f"{ap}.name", a.name), (f"{bp}.name", b.name), *reason, *results]
+                elif name == "list":
+                    out += [(f"{bp}.name", b.name), (f"{ap}.name", a.name)]
+                    if a.department or b.department:
+                        key = ap if a.department else bp
+                        out.append((f"{key}.department", a.department or b.department or ""))
+                    out += [*reason, *results]
+                elif name == "sheets":
+                    out.append((f"{ap}.name", a.name))
+                    if a.department and a.department != b.department:
+                        out.append((f"{ap}.department", a.department))
+                    if reason:
+                        out += [*reason, *plan, *results, *after]
+                    else:
+                        out += [*results, *plan, *after] if delayed else [*plan, *results, *after]
+    return out + (count_rows if name == "list" else [])
+
+
+def paragraph_text(p: etree._Element) -> str:
+    return "".join((e.text or "") if e.tag == W + "t" else "\n" for e in p.iter(W + "t", W + "br"))
+
+
+def has_marks(raw: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        return b'w:name="_gk_' in z.read("word/document.xml")
+
+
+def mark(raw: bytes, fields: list[tuple[str, str]]) -> bytes:
+    """``raw`` with each field's text, found in order, in its hidden bookmark."""
+    zin = zipfile.ZipFile(io.BytesIO(raw))
+    root = etree.fromstring(zin.read("word/document.xml"))
+    paras = list(root.iter(W + "p"))
+    seen: dict[str, int] = {}
+    spans: dict[int, list[tuple[int, int, str]]] = {}
+    at, offset = 0, 0
+    for path, value in fields:
+        while at < len(paras):
+            found = paragraph_text(paras[at]).find(value, offset)
+            if found >= 0:
+                seen[path] = seen.get(path, 0) + 1
+                spans.setdefault(at, []).append((found, found + len(value), bookmark_name(path, seen[path])))
+                offset = found + len(value)
+                break
+            at, offset = at + 1, 0
+        else:
+            raise AssertionError(f"{path}: {value!r} not printed where expected")
+    bid = 0
+    for i, marks in spans.items():
+        p = paras[i]
+        text = paragraph_text(p)
+        for child in list(p):
+            if child.tag != W + "pPr":
+                p.remove(child)
+        xml, done = [], 0
+        for lo, hi, name in marks:
+            bid += 1
+            xml += [
+                text_runs(text[done:lo]) if lo > done else "",
+                f'<w:bookmarkStart w:id="{bid}" w:name="{name}"/>',
+            ]
+            xml += [text_runs(text[lo:hi]), f'<w:bookmarkEnd w:id="{bid}"/>']
+            done = hi
+        if done < len(text):
+            xml.append(text_runs(text[done:]))
+        p.extend(list(etree.fromstring(f'<w:p xmlns:w="{W_NS}">{"".join(xml)}</w:p>')))
+    return rezip(zin, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+def rezip(zin: zipfile.ZipFile, document: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in zin.infolist():
+            z.writestr(item, document if item.filename == "word/document.xml" else zin.read(item))
+    return out.getvalue()
+
+
+def marked(raw: bytes, data: ReportInput, name: str) -> bytes:
+    """A built draft with its markers: the writer's own, else the independent marking."""
+    return raw if has_marks(raw) else mark(raw, fields_in_order(data, name))
+
+
+@pytest.fixture(autouse=True)
+def markers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``diff``/``apply`` compare with drafts marked as above when the writer does not mark."""
+    real = review_cli.expected_drafts
+
+    def expected(data: ReportInput, style: str) -> dict[str, Draft]:
+        renderers = Renderers.create(style)
+        writer = renderers.writer("docx")
+        return {d.name: read_draft(marked(writer.render(d), data, d.name)) for d in documents(data)}
+
+    monkeypatch.setattr(review_cli, "expected_drafts", expected if not writer_marks() else real)
+
+
+def writer_marks() -> bool:
+    data = load(SAMPLE)
+    doc = documents(data, ("summary",))[0]
+    return has_marks(Renderers.create().writer("docx").render(doc))
+
+
+@pytest.fixture(scope="module")
+def sample() -> ReportInput:
+    return load(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def drafts(sample: ReportInput) -> dict[str, bytes]:
+    """The sample's three drafts, marked."""
+    writer = Renderers.create().writer("docx")
+    return {d.name: marked(writer.render(d), sample, d.name) for d in documents(sample)}
+
+
+# --- editing as a reviewer does -------------------------------------------------------------------
+
+
+def opened(raw: bytes) -> docx.document.Document:
+    return docx.Document(io.BytesIO(raw))
+
+
+def saved(document: docx.document.Document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def all_paragraphs(document: docx.document.Document) -> Iterator[DocxParagraph]:
+    body = document.element.body
+    for p in body.iter(W + "p"):
+        yield DocxParagraph(p, document)
+
+
+def paragraph_of(document: docx.document.Document, path: str, occurrence: int = 1) -> DocxParagraph:
+    name = bookmark_name(path, occurrence)
+    for p in all_paragraphs(document):
+        if p._p.find(f"{W}bookmarkStart[@{W}name='{name}']") is not None:
+            return p
+    raise AssertionError(f"no bookmark {name}")
+
+
+def retype(p: DocxParagraph, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` inside one run of ``p`` (as typing over a selection)."""
+    for run in p.runs:
+        if old in run.text:
+            run.text = run.text.replace(old, new)
+            return
+    raise AssertionError(f"{old!r} not in one run of {p.text!r}")
+
+
+def split_at(p: DocxParagraph, at: str) -> None:
+    """Enter pressed just before ``at``: Word's new paragraph takes the text before the cursor
+    (and the bookmark's start); the bookmark now spans both paragraphs."""
+    el = p._p
+    first = etree.SubElement(el.getparent(), W + "p")
+    el.addprevious(first)
+    ppr = el.find(W + "pPr")
+    if ppr is not None:
+        first.append(etree.fromstring(etree.tostring(ppr)))
+    for child in list(el):
+        if child.tag == W + "pPr":
+            continue
+        text = paragraph_text(child) if child.tag == W + "r" else ""
+        if at in text:
+            head, tail = text.split(at, 1)
+            t = child.find(W + "t")
+            assert t is not None
+            t.text = at + tail
+            first.append(etree.fromstring(f'<w:r xmlns:w="{W_NS}"><w:t>{head}</w:t></w:r>'))
+            return
+        first.append(child)
+    raise AssertionError(at)
+
+
+def new_paragraph_after(p: DocxParagraph, text: str) -> None:
+    """Enter at the end of ``p`` and typing: a paragraph of its look, outside its bookmark."""
+    el = p._p
+    new = etree.fromstring(f'<w:p xmlns:w="{W_NS}"><w:r><w:t>{text}</w:t></w:r></w:p>')
+    ppr = el.find(W + "pPr")
+    if ppr is not None:
+        new.insert(0, etree.fromstring(etree.tostring(ppr)))
+    el.addnext(new)
+
+
+def edited_file(tmp_path: Path, raw: bytes, name: str = "edited.docx") -> Path:
+    path = tmp_path / name
+    path.write_bytes(raw)
+    return path
+
+
+def field_texts(raw: bytes, expected: bytes) -> dict[str, list[str]]:
+    """Each field's printed text in a draft (several paragraphs: several items)."""
+    occ = occurrences(read_draft(raw), read_draft(expected))
+    return {path: printed[0][1].pieces for path, printed in occ.items()}
+
+
+def yaml_copy(tmp_path: Path, source: Path = SAMPLE) -> Path:
+    copy = tmp_path / source.name
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    return copy
+
+
+def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    """Lines only in ``before``, lines only in ``after`` (in order)."""
+    import difflib
+
+    gone, new = [], []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if line.startswith("- "):
+            gone.append(line[2:])
+        elif line.startswith("+ "):
+            new.append(line[2:])
+    return gone, new
+
+
+def item(data: dict[str, object], path: str) -> object:
+    """A value of the YAML (read by PyYAML) at a field path."""
+    node: object = data
+    for step in path.split("."):
+        m = re.fullmatch(r"(\w+)(?:\[(\d+)\])?", step)
+        assert m is not None and isinstance(node, dict)
+        node = node[m[1]]
+        if m[2]:
+            assert isinstance(node, list)
+            node = node[int(m[2]) - 1]
+    return node
+
+
+# --- the bookmark names -----------------------------------------------------------------------------
+
+
+def test_bookmark_names_encode_every_printed_field_in_at_most_40_characters(sample: ReportInput) -> None:
+    paths = {t.path for t in sample.texts} | {PLAN_TITLE}
+    printed = {p for name in ("summary", "list", "sheets") for p, _ in fields_in_order(sample, name)}
+    assert printed <= paths
+    for path in printed:
+        name = bookmark_name(path)
+        assert name.startswith("_gk_") and len(name) <= MAX_NAME
+        assert bookmark_field(name) == (path, 1) and bookmark_field(bookmark_name(path, 7)) == (path, 7)
+    longest = "perspectives[20000].businesses[20000].activities[20000].results[20000]"
+    assert len(bookmark_name(longest, 99)) <= MAX_NAME
+    assert field_code("perspectives[1].businesses[2].activities[3].results[2]") == "p1b2a3r2"
+    assert field_path("p1b2a3r2") == "perspectives[1].businesses[2].activities[3].results[2]"
+    assert bookmark_field("_Toc12345") is None and bookmark_field("_gk_zz") is None
+
+
+# --- diff ---------------------------------------------------------------------------------------------
+
+
+def test_an_untouched_draft_has_no_changes(tmp_path: Path, drafts: dict[str, bytes]) -> None:
+    for name, raw in drafts.items():
+        code, output = build(["diff", str(edited_file(tmp_path, raw, f"{name}.docx")), str(SAMPLE)])
+        assert code == 0, output
+        assert "違いはありません" in output
+
+
+def test_reworded_bullet_split_bullet_new_bullet_and_digits_kept_as_typed(
+    tmp_path: Path, sample: ReportInput, drafts: dict[str, bytes]
+) -> None:
+    values = {t.path: t.value for t in sample.texts}
+    document = opened(drafts["summary"])
+    first = paragraph_of(document, HIGHLIGHT)
+    retype(first, "4月", "４月")  # full-width, as typed
+    first.runs[0].bold = True  # formatting: ignored
+    second = paragraph_of(document, SECOND)
+    new_paragraph_after(second, "ヒアリング結果を取りまとめ中。")
+    delayed = next(
+        p for p in values if p.endswith(".results[1]") and values[p].startswith("令和4（2022）年6月末")
+    )
+    split_at(paragraph_of(document, delayed), "より一層")
+    edited = edited_file(tmp_path, saved(document))
+    source = yaml_copy(tmp_path)
+    code, output = build(["diff", str(edited), str(source)])
+    assert code == 1, output
+    assert f"変更: {HIGHLIGHT}" in output and "後: ４月から" in output
+    assert f"追加: {SECOND[:-3]}[2] の後に 1 項目" in output and "ヒアリング結果を取りまとめ中。" in output
+    assert f"分割: {delayed}" in output
+    before = source.read_text(encoding="utf-8")
+    code, output = build(["apply", str(edited), str(source), "--out", str(tmp_path / "new.yaml")])
+    assert code == 0, output
+    after = (tmp_path / "new.yaml").read_text(encoding="utf-8")
+    assert source.read_text(encoding="utf-8") == before, "INPUT untouched with --out"
+    gone, new = changed_lines(before, after)
+    head, tail = values[delayed].split("より一層")
+    assert [line.strip() for line in gone] == [
+        "4月から学校給食単独調理場業務（山下小学校）を委託。",
+        "- " + values[delayed],
+    ]
+    assert [line.strip() for line in new] == [
+        "４月から学校給食単独調理場業務（山下小学校）を委託。",
+        "- ヒアリング結果を取りまとめ中。",
+        "- " + head,
+        "- より一層" + tail,
+    ]
+    data = yaml.safe_load(after)
+    assert item(data, SECOND[:-3] + "[3]") == "ヒアリング結果を取りまとめ中。"
+    assert "# illustrative activity" in after and after.count("\n") == before.count("\n") + 2
+
+
+def test_applied_input_rebuilds_the_edited_text(
+    tmp_path: Path, sample: ReportInput, drafts: dict[str, bytes]
+) -> None:
+    """After apply, build NEW.yaml --force gives, for every applied field, the edited draft's text."""
+    document = opened(drafts["sheets"])
+    plan = "perspectives[2].businesses[1].activities[1].plan"
+    result = "perspectives[1].businesses[1].activities[2].results[1]"
+    name = "perspectives[1].businesses[2].name"
+    retype(paragraph_of(document, plan), "。", "（見直し）。")
+    new_paragraph_after(paragraph_of(document, result), "追加の取組を実施。")
+    end = paragraph_of(document, name)._p.find(W + "bookmarkEnd")  # typed just after its end
+    end.addnext(etree.fromstring(f'<w:r xmlns:w="{W_NS}"><w:t>（改称）</w:t></w:r>'))
+    raw = saved(document)
+    edited = edited_file(tmp_path, raw, "plan-sheets.docx")
+    new_yaml = tmp_path / "plan.yaml"
+    new_yaml.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    code, output = build(["apply", str(edited), str(new_yaml)])
+    assert code == 0, output
+    out = tmp_path / "out"
+    code, output = build(["build", str(new_yaml), "--out", str(out), "--format", "docx", "--force"])
+    assert code == 0, output
+    data = load(new_yaml)
+    rebuilt = marked((out / "plan-sheets.docx").read_bytes(), data, "sheets")
+    expected_text = field_texts(raw, drafts["sheets"])
+    rebuilt_text = field_texts(rebuilt, rebuilt)
+    for path in (plan, name):
+        assert rebuilt_text[path] == expected_text[path], path
+    assert expected_text[name] == [sample.perspectives[0].businesses[1].name + "（改称）"]
+    assert rebuilt_text[result[:-3] + "[2]"] == ["追加の取組を実施。"]
+
+
+def test_tracked_changes_are_read_as_accepted_and_comments_listed(
+    tmp_path: Path, sample: ReportInput, drafts: dict[str, bytes]
+) -> None:
+    document = opened(drafts["summary"])
+    p = paragraph_of(document, SECOND)
+    run = next(r for r in p.runs if "ヒアリング" in r.text)
+    old = run.text
+    keep, cut = old.split("について、")
+    rid = 'w:id="{}" w:author="推進本部" w:date="2022-10-20T09:00:00Z"'
+    tracked = (
+        f"<w:r><w:t>{keep}</w:t></w:r>"
+        f"<w:del {rid.format(901)}><w:r><w:delText>について、{cut}</w:delText></w:r></w:del>"
+        f"<w:ins {rid.format(902)}><w:r><w:t>について、所管課へのヒアリングを実施。</w:t></w:r></w:ins>"
+    )
+    for el in etree.fromstring(f'<w:p xmlns:w="{W_NS}">{tracked}</w:p>'):
+        run._r.addprevious(el)
+    run._r.getparent().remove(run._r)
+    heading = paragraph_of(document, "perspectives[1].name", 2)
+    document.add_comment(heading.runs, text="視点名はこのままで良いか確認", author="行政総務課")
+    edited = edited_file(tmp_path, saved(document))
+    code, output = build(["diff", str(edited), str(SAMPLE)])
+    assert code == 1, output
+    assert "変更履歴（挿入 1、削除 1）は、すべて承諾したものとして読みました" in output
+    assert f"後: {keep}について、所管課へのヒアリングを実施。" in output
+    assert (
+        "コメント（perspectives[1].name）: 行政総務課: 視点名はこのままで良いか確認（反映しません）" in output
+    )
+    source = yaml_copy(tmp_path)
+    code, output = build(["apply", str(edited), str(source)])
+    assert code == 0, output
+    assert (
+        item(yaml.safe_load(source.read_text(encoding="utf-8")), SECOND)
+        == f"{keep}について、所管課へのヒアリングを実施。"
+    )
+    # a change rejected in Word is not in the file: the draft as it was, no change
+    rejected = opened(drafts["summary"])
+    edited.write_bytes(saved(rejected))
+    code, output = build(["diff", str(edited), str(SAMPLE)])
+    assert code == 0, output
+
+
+def test_derived_counts_and_own_wording_are_refused_with_what_to_change(
+    tmp_path: Path, sample: ReportInput, drafts: dict[str, bytes]
+) -> None:
+    document = opened(drafts["summary"])
+    counts: dict[str, int] = {}
+    for s in sample.statuses:
+        counts[s.name] = sum(
+            a.status == s.name for p in sample.perspectives for b in p.businesses for a in b.activities
+        )
+    busiest = max(counts, key=lambda n: counts[n])
+    sentence = next(
+        p for p in all_paragraphs(document) if f"「{busiest}」は{counts[busiest]}の活動" in p.text
+    )
+    retype(sentence, f"{counts[busiest]}の活動", f"{counts[busiest] + 1}の活動")
+    heading = next(p for p in all_paragraphs(document) if p.text.startswith("主な事業の取組状況"))
+    retype(heading, "主な事業", "主要な事業")
+    edited = edited_file(tmp_path, saved(document))
+    source = yaml_copy(tmp_path)
+    before = source.read_text(encoding="utf-8")
+    code, output = build(["diff", str(edited), str(source)])
+    assert code == 1, output
+    assert f"「{busiest}」は現在 {counts[busiest]} 件" in output and "status" in output
+    assert "入力からではない文言" in output and "主要な事業の取組状況" in output
+    code, output = build(["apply", str(edited), str(source)])
+    assert code == 0, output
+    assert "反映しませんでした" in output and "入力に反映する変更はありません" in output
+    assert source.read_text(encoding="utf-8") == before
+
+
+def test_a_deleted_bullet_is_deleted_only_with_allow_delete(tmp_path: Path, drafts: dict[str, bytes]) -> None:
+    document = opened(drafts["summary"])
+    p = paragraph_of(document, SECOND)
+    p._p.getparent().remove(p._p)
+    edited = edited_file(tmp_path, saved(document))
+    source = yaml_copy(tmp_path)
+    before = source.read_text(encoding="utf-8")
+    code, output = build(["apply", str(edited), str(source)])
+    assert code == 0 and "--allow-delete" in output, output
+    assert source.read_text(encoding="utf-8") == before
+    code, output = build(["apply", str(edited), str(source), "--allow-delete"])
+    assert code == 0, output
+    gone, new = changed_lines(before, source.read_text(encoding="utf-8"))
+    assert new == [] and [g.strip() for g in gone] == [
+        "- 民間活力の活用を検討している業務等について、ヒアリングを実施。"
+    ]
+
+
+def test_bad_inputs_exit_2_without_a_traceback(tmp_path: Path, drafts: dict[str, bytes]) -> None:
+    not_docx = tmp_path / "x.docx"
+    not_docx.write_bytes(b"PK\x03\x04 not really")
+    plain = opened(drafts["summary"])
+    for el in list(plain.element.body.iter(W + "bookmarkStart", W + "bookmarkEnd")):
+        el.getparent().remove(el)
+    unmarked = edited_file(tmp_path, saved(plain), "plain.docx")
+    bad_yaml = tmp_path / "bad.yaml"
+    bad_yaml.write_text("format: 1\nplan: [\n", encoding="utf-8")
+    cases: list[tuple[list[str], str]] = [
+        (["diff", str(not_docx), str(SAMPLE)], "Word の文書"),
+        (["diff", str(tmp_path / "missing.docx"), str(SAMPLE)], "読めません"),
+        (["diff", str(unmarked), str(SAMPLE)], "印（しおり）がありません"),
+        (["apply", str(edited_file(tmp_path, drafts["summary"])), str(bad_yaml)], "bad.yaml"),
+    ]
+    for args, words in cases:
+        code, output = build(args)
+        assert code == 2 and words in output and "Traceback" not in output, output
+
+
+def test_an_edit_that_makes_the_input_invalid_writes_nothing(
+    tmp_path: Path, drafts: dict[str, bytes]
+) -> None:
+    document = opened(drafts["summary"])
+    split_at(paragraph_of(document, "perspectives[1].businesses[1].name"), "活用事業")  # a name: one line
+    edited = edited_file(tmp_path, saved(document))
+    source = yaml_copy(tmp_path)
+    before = source.read_text(encoding="utf-8")
+    code, output = build(["apply", str(edited), str(source)])
+    assert code == 2 and "何も書き出していません" in output and "Traceback" not in output, output
+    assert "perspectives[1].businesses[1].name" in output and "1行で" in output
+    assert source.read_text(encoding="utf-8") == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+# --- LibreOffice: what survives its save, and a draft it saved ------------------------------------------
+
+
+def soffice_docx(tmp_path: Path, *files: Path) -> Path:
+    """``files`` opened and saved as DOCX by LibreOffice Writer (its own profile)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.fail("LibreOffice Writer is needed (scripts/setup.sh --test installs it)")
+    out = tmp_path / "lo"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return out
+
+
+MARKERS = (
+    '<w:sdt><w:sdtPr><w:tag w:val="gk:p1b1h1"/></w:sdtPr><w:sdtContent>'
+    "<w:p><w:r><w:t>block</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    '<w:p><w:sdt><w:sdtPr><w:tag w:val="gk:p1n"/></w:sdtPr><w:sdtContent>'
+    "<w:r><w:t>inline</w:t></w:r></w:sdtContent></w:sdt></w:p>"
+    '<w:p><w:r><w:t>（1）</w:t></w:r><w:bookmarkStart w:id="1" w:name="_gk_p2n"/>'
+    '<w:r><w:t>bookmark</w:t></w:r><w:bookmarkEnd w:id="1"/><w:r><w:t>【重点】</w:t></w:r></w:p>'
+    '<w:p><w:bookmarkStart w:id="2" w:name="_gk_p1b1a1r1"/><w:r><w:t>first</w:t></w:r></w:p>'
+    '<w:p><w:r><w:t>second</w:t></w:r><w:bookmarkEnd w:id="2"/></w:p>'
+)
+
+
+def test_libreoffice_keeps_bookmarks_and_drops_content_control_tags(tmp_path: Path) -> None:
+    """The evidence for bookmarks: LibreOffice 7.4 saves a content control's tag nowhere (a block
+    one becomes a FILLIN field), keeps hidden bookmark names and their text, and writes one
+    spanning two paragraphs as two bookmarks of the same name (the reader joins them)."""
+    document = docx.Document()
+    sect = document.element.body[-1]
+    for el in etree.fromstring(f'<w:body xmlns:w="{W_NS}">{MARKERS}</w:body>'):
+        sect.addprevious(el)
+    source = edited_file(tmp_path, saved(document), "markers.docx")
+    out = soffice_docx(tmp_path, source)
+    xml = zipfile.ZipFile(out / "markers.docx").read("word/document.xml").decode()
+    assert "gk:p1b1h1" not in xml and "gk:p1n" not in xml, "content control tags are lost"
+    assert 'w:name="_gk_p2n"' in xml and 'w:name="_gk_p1b1a1r1"' in xml
+    draft = read_draft((out / "markers.docx").read_bytes())
+    texts = {
+        bookmark_field(n): draft.paras[s.para].text[s.offset : e.offset] if s.para == e.para else None
+        for n, (s, e) in draft.marks.items()
+    }
+    assert texts[("perspectives[2].name", 1)] == "bookmark"
+    assert occurrences(draft)["perspectives[1].businesses[1].activities[1].results[1]"][0][1].pieces == [
+        "first",
+        "second",
+    ]
+
+
+def test_a_draft_edited_and_saved_by_libreoffice(tmp_path: Path, drafts: dict[str, bytes]) -> None:
+    document = opened(drafts["summary"])
+    retype(paragraph_of(document, HIGHLIGHT), "委託。", "委託した。")
+    new_paragraph_after(paragraph_of(document, SECOND), "新たな項目。")
+    edited = edited_file(tmp_path, saved(document))
+    untouched = edited_file(tmp_path, drafts["list"], "untouched-list.docx")
+    out = soffice_docx(tmp_path, edited, untouched)
+    code, output = build(["diff", str(out / "untouched-list.docx"), str(SAMPLE)])
+    assert code == 0, output
+    code, output = build(["diff", str(out / "edited.docx"), str(SAMPLE)])
+    assert code == 1, output
+    assert f"変更: {HIGHLIGHT}" in output and "委託した。" in output
+    assert f"追加: {SECOND[:-3]}[2] の後に 1 項目" in output
+    assert output.count("変更:") == 1 and "入力からではない" not in output
