@@ -269,7 +269,7 @@ def number_text(value: int | float) -> str:
         body = f"{abs(value):,}"
     else:
         whole, _, fraction = written.partition(".")
-        body = f"{int(whole):,}" + (f".{fraction}" if fraction.strip("0") else "")
+        body = f"{int(whole):,}" + (f".{fraction}" if fraction else "")
     return ("▲" if value < 0 else "") + body
 
 

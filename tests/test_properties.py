@@ -186,6 +186,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MUTATED_SOURCES = [
     ROOT / "inputs" / "hiratsuka-2022-h1.yaml",
     *sorted((ROOT / "tests" / "plans").glob("*.yaml")),
+    *sorted((ROOT / "inputs").glob("aoba-*.yaml")),  # the Additions; h2 names h1 as its previous
 ]
 SOURCE_DATA = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in MUTATED_SOURCES]
 MUTATION_SETTINGS = settings(
@@ -333,6 +334,7 @@ def _assert_refused_located(err: InputError, name: str) -> None:
 
 
 MUTATION_DIR = Path(tempfile.mkdtemp(prefix="gyokaku-mutations-"))
+shutil.copyfile(ROOT / "inputs" / "aoba-2022-h1.yaml", MUTATION_DIR / "aoba-2022-h1.yaml")
 
 
 @MUTATION_SETTINGS
