@@ -544,7 +544,7 @@ def _skeleton_changes(
             j = j1 + k
             if j in added and _PLACEHOLDER.findall(old) == _PLACEHOLDER.findall(new_lines[j]):
                 added.remove(j)
-                changes += _own_change(old, new_lines[j], data, at(j))
+                changes += _own_change(old, new_lines[j], data, at(j), _column_header(edited, at(j)))
             elif _PLACEHOLDER.sub("", old).strip():
                 changes += _own_change(old, None, data, at(j1))
         for j in added:
@@ -554,11 +554,22 @@ def _skeleton_changes(
                 changes.append(_inserted(after, text, at(j)))
             elif _PLACEHOLDER.sub("", text).strip():
                 shown = _PLACEHOLDER.sub("…", text)
-                changes.append(Change("own", "", "", [shown], "段落が追加されています", at=at(j)))
+                changes.append(
+                    Change("own", "", "", [shown], "入力の項目ではない段落が追加されています", at=at(j))
+                )
     return _merge_inserts(changes)
 
 
 _PLACEHOLDER = re.compile(r"⟦[^⟧]*⟧")
+
+
+def _column_header(draft: Draft, para: int) -> str:
+    """The text heading the table column paragraph ``para`` stands in (its table's first row)."""
+    cell = draft.paras[para].cell if para < len(draft.paras) else None
+    if cell is None:
+        return ""
+    top = (cell[0], 0, cell[2])
+    return next((p.text for p in draft.paras if p.cell == top), "")
 
 
 def _item_near(
@@ -608,53 +619,64 @@ def _merge_inserts(changes: list[Change]) -> list[Change]:
     return out
 
 
-def _own_change(old: str, new: str | None, data: ReportInput, at: int) -> list[Change]:
+def _own_change(old: str, new: str | None, data: ReportInput, at: int, header: str = "") -> list[Change]:
     """A paragraph gyokaku writes itself, changed or removed: a number is derived, words are not
     from the input."""
     shown_old = _PLACEHOLDER.sub("…", old)
     if new is None:
-        return [Change("own", "", shown_old, [], "段落が削除されています", at=at)]
+        return [Change("own", "", shown_old, [], "gyokaku が書く段落が削除されています", at=at)]
     shown_new = _PLACEHOLDER.sub("…", new)
     if _NUMBER.sub("#", old) == _NUMBER.sub("#", new):
-        return [Change("derived", "", shown_old, [shown_new], derived_note(old, new, data), at=at)]
-    note = "gyokaku が書く文言です（入力の項目ではありません）"
+        return [Change("derived", "", shown_old, [shown_new], derived_note(old, new, data, header), at=at)]
+    note = "gyokaku が書く文言で、入力の項目ではありません"
     return [Change("own", "", shown_old, [shown_new], note, at=at)]
 
 
-def derived_note(old: str, new: str, data: ReportInput) -> str:
-    """Why a changed number cannot be applied, and which statuses would change it."""
+def derived_note(old: str, new: str, data: ReportInput, header: str = "") -> str:
+    """Why a changed number cannot be applied, and which statuses to change instead: the status
+    named before the number (「概ね順調」は49の活動) or heading its table column."""
     names = [s.name for s in data.statuses]
-    olds, news = _NUMBER.findall(old), _NUMBER.findall(new)
-    named: list[str] = []
-    for k, (a, b) in enumerate(zip(olds, news)):
-        if a == b:
+    wanted: dict[str, int] = {}
+    spots = list(_NUMBER.finditer(old))
+    for spot, after in zip(spots, _NUMBER.findall(new)):
+        before = spot.group()
+        if before == after:
             continue
-        at = [m.start() for m in _NUMBER.finditer(old)][k]
-        head = old[:at]
-        near = max(names, key=lambda n: head.rfind(f"「{n}」") if f"「{n}」" in head else -1)
-        if f"「{near}」" in head:
-            named.append(near)
-    note = "数は各活動の進捗区分（status）から数えています。文書の数字を直しても入力には反映できません。"
-    if named:
-        listed = "、".join(f"「{n}」" for n in dict.fromkeys(named))
-        counts = {n: _with_status(data, n) for n in dict.fromkeys(named)}
-        where = "; ".join(f"「{n}」は現在 {len(v)} 件（{_few(v)}）" for n, v in counts.items())
-        note += f" {listed}の数を変えるには、該当する活動の status を変えてください: {where}。"
-    elif "%" in old or "％" in old:
+        head = old[: spot.start()]
+        near = max(names, key=lambda n: head.rfind(f"「{n}」"))
+        status = near if f"「{near}」" in head else header if header in names else ""
+        if status and before.isdigit() and after.isdigit():
+            wanted.setdefault(status, int(after) - int(before))
+    note = "数は各活動の進捗区分（status）から数えています。"
+    for status, delta in wanted.items():
+        if delta > 0:
+            others = _with_status(data, status, other=True)
+            note += (
+                f"「{status}」を {delta} 件増やすには、ほかの区分の活動 {delta} 件の status を"
+                f"「{status}」に変えてください（ほかの区分の活動: {_few(others)}）。"
+            )
+        else:
+            now = _with_status(data, status)
+            note += (
+                f"「{status}」を {-delta} 件減らすには、「{status}」の活動 {-delta} 件の status を"
+                f"ほかの区分に変えてください（「{status}」の活動 {len(now)} 件: {_few(now)}）。"
+            )
+    if not wanted and ("%" in old or "％" in old):
         on = "、".join(f"「{s.name}」" for s in data.statuses if s.on_track)
-        note += f" 割合は進捗区分 {on} の活動の数から計算します。活動の status を変えてください。"
-    else:
-        note += " 活動の status を変えてください。"
+        note += f"割合は進捗区分 {on} の活動の数から計算します。活動の status を変えてください。"
+    elif not wanted:
+        note += "活動の status を変えてください。"
     return note
 
 
-def _with_status(data: ReportInput, status: str) -> list[str]:
+def _with_status(data: ReportInput, status: str, other: bool = False) -> list[str]:
+    """The paths of the activities of ``status`` (``other``: of every other status)."""
     return [
         f"perspectives[{i}].businesses[{j}].activities[{k}]"
         for i, p in enumerate(data.perspectives, 1)
         for j, b in enumerate(p.businesses, 1)
         for k, a in enumerate(b.activities, 1)
-        if a.status == status
+        if (a.status == status) != other
     ]
 
 
@@ -912,12 +934,18 @@ def report_lines(comparison: Comparison, refused: Sequence[tuple[Change, str]] =
         elif c.kind == "conflict":
             yield f"食い違い: {c.path}: {c.note}"
         else:
-            label = "数（入力からではありません）" if c.kind == "derived" else "入力からではない文言"
-            yield f"{label}: {c.note}"
+            label = "数の変更" if c.kind == "derived" else "入力からではない文言"
+            yield (
+                f"{label}（段落 {c.at + 1}、反映できません）: {c.note}"
+                if c.kind == "own"
+                else (f"{label}（段落 {c.at + 1}、反映できません）:")
+            )
             if c.old:
                 yield "  前: " + "\n".join(_quote(c.old))
             for n in c.new:
                 yield "  後: " + "\n".join(_quote(n))
+            if c.kind == "derived":
+                yield "  → " + c.note
     for comment in comparison.comments:
         about = f"（{comment.anchor}）" if comment.anchor else ""
         who = comment.author or "（作成者なし）"

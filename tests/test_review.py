@@ -460,6 +460,11 @@ def test_derived_counts_and_own_wording_are_refused_with_what_to_change(
         p for p in all_paragraphs(document) if f"「{busiest}」は{counts[busiest]}の活動" in p.text
     )
     retype(sentence, f"{counts[busiest]}の活動", f"{counts[busiest] + 1}の活動")
+    table = document.tables[0]  # 【活動数一覧】: a status's column, the first perspective's row
+    column = [c.text for c in table.rows[0].cells].index(busiest)
+    first = sum(a.status == busiest for b in sample.perspectives[0].businesses for a in b.activities)
+    cell = table.rows[1].cells[column].paragraphs[0]
+    retype(cell, str(first), str(first + 2))
     heading = next(p for p in all_paragraphs(document) if p.text.startswith("主な事業の取組状況"))
     retype(heading, "主な事業", "主要な事業")
     edited = edited_file(tmp_path, saved(document))
@@ -467,7 +472,8 @@ def test_derived_counts_and_own_wording_are_refused_with_what_to_change(
     before = source.read_text(encoding="utf-8")
     code, output = build(["diff", str(edited), str(source)])
     assert code == 1, output
-    assert f"「{busiest}」は現在 {counts[busiest]} 件" in output and "status" in output
+    assert f"「{busiest}」を 1 件増やすには、ほかの区分の活動 1 件の status を「{busiest}」に" in output
+    assert f"「{busiest}」を 2 件増やすには" in output
     assert "入力からではない文言" in output and "主要な事業の取組状況" in output
     code, output = build(["apply", str(edited), str(source)])
     assert code == 0, output
