@@ -32,11 +32,10 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from .load import MAX_PROBLEMS, InputError, load
-from .model import ReportInput
+from .model import EFFECT_KINDS, ReportInput
 from .workbook import (
     ALL_DEPARTMENTS,
     EFFECT_COLUMNS,
-    EFFECT_KINDS,
     ENTRY_COLUMNS,
     ENTRY_SHEET,
     INDICATOR_COLUMNS,
@@ -199,7 +198,7 @@ def read_workbooks(data: ReportInput, paths: Sequence[Path], fiscal_year: int, t
             )
             continue
         _read_entry_sheet(intake, received, sheet, plan_entries)
-        if any(getattr(e.activity, "indicators", None) for e in plan_entries.values()):
+        if any(e.activity.indicators for e in plan_entries.values()):
             indicator_sheet = _sheet(wb.worksheets, INDICATOR_SHEET, "活動ID", "指標名")
             if indicator_sheet is not None:
                 _read_indicator_sheet(intake, received, indicator_sheet)
@@ -569,8 +568,8 @@ def _read_indicator_sheet(intake: Intake, received: Received, ws: Worksheet) -> 
                 )
             )
             continue
-        plan = {getattr(i, "name", None): i for i in getattr(filled.entry.activity, "indicators", None) or ()}
-        indicator = plan.get(name)
+        plan = {i.name: i for i in filled.entry.activity.indicators}
+        indicator = plan.get(name or "")
         if indicator is None:
             intake.problems.append(
                 Problem(
@@ -586,7 +585,7 @@ def _read_indicator_sheet(intake: Intake, received: Received, ws: Worksheet) -> 
             )
             continue
         seen[key] = refs["id"]
-        unit = getattr(indicator, "unit", None)
+        unit = indicator.unit
         if (values["unit"] or "") != (unit or ""):
             intake.problems.append(
                 Problem(refs["unit"], f"単位は変更できません（「{unit or ''}」に戻してください）。")
@@ -625,8 +624,8 @@ def _check_missing_rows(intake: Intake) -> None:
             filled = intake.filled.get(entry.id)
             if filled is None or filled.book != received.name:
                 continue
-            for indicator in getattr(entry.activity, "indicators", None) or ():
-                name = getattr(indicator, "name", "")
+            for indicator in entry.activity.indicators:
+                name = indicator.name
                 if name not in filled.indicators:
                     intake.problems.append(
                         Problem(
@@ -750,15 +749,6 @@ def _mapping_indent(text: str) -> int:
     return 2
 
 
-def model_accepts(*names: str, owner: str = "Activity") -> bool:
-    """Whether the loader's model has the fields ``names`` (the Additions arrive over time)."""
-    from . import model
-
-    cls = getattr(model, owner)
-    fields = getattr(cls, "__dataclass_fields__", {})
-    return all(name in fields for name in names)
-
-
 def new_yaml(
     previous_text: str,
     intake: Intake,
@@ -783,17 +773,16 @@ def new_yaml(
         notes.append("report.date（前回の文書の日付）を削除しました。新しい期間の日付は build が決めます。")
     if previous is not None and out is not None:
         here, there = previous.resolve().parent, out.resolve().parent
-        if changed_period and model_accepts("previous", owner="Report"):
+        if changed_period:
             _put(report, "previous", os.path.relpath(previous.resolve(), there), ())
         elif not changed_period and "previous" in report and here != there:
             # the same period written elsewhere: PREVIOUS's own comparison, its path rebased
             _put(report, "previous", os.path.relpath(here / str(report["previous"]), there), ())
-    write_ids = model_accepts("id")
     effects = has_effects(data)
     for entry in entries(data):
         p, b, a = entry.place
         node = doc["perspectives"][p]["businesses"][b]["activities"][a]
-        if write_ids and entry.generated:
+        if entry.generated:
             _put(node, "id", entry.id)
         filled = intake.filled.get(entry.id)
         if filled is None:

@@ -37,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from .era import fiscal_year_label
-from .model import TERMS, Activity, Business, ReportInput, Status
+from .model import EFFECT_KINDS, TERMS, Activity, Business, ReportInput, Status
 
 GUIDE_SHEET = "記入方法"
 ENTRY_SHEET = "入力"
@@ -47,8 +47,6 @@ WORKBOOK_FORMAT = "1"
 ALL_DEPARTMENTS = "全課"  # the department of the ``--one`` workbook
 NO_DEPARTMENT = "担当課なし"  # where an activity without any 担当課 goes
 STATUS_LIST_NAME = "進捗区分一覧"  # the defined name the status drop-down reads
-EFFECT_KINDS = ("歳出削減", "歳入確保")
-DEFAULT_MONEY_UNIT = "千円"
 CELL_LIMIT = 32_767  # characters Excel keeps in one cell
 MAX_ROW_HEIGHT = 409  # points, Excel's largest row height
 
@@ -160,9 +158,8 @@ def entries(data: ReportInput) -> list[Entry]:
 
 
 def _id_of(activity: Activity) -> str | None:
-    """The activity's own ``id`` (feature-detected: older models have none)."""
-    value = getattr(activity, "id", None)
-    return str(value) if value not in (None, "") else None
+    """The activity's own ``id``, if it has one."""
+    return activity.id or None
 
 
 def _derived_id(p: int, b: int, a: int, taken: set[str]) -> str:
@@ -240,16 +237,16 @@ class Meta:
 
 
 def has_effects(data: ReportInput) -> bool:
-    """Whether any activity has an ``effect`` (the model may not know the field yet)."""
-    return any(getattr(e.activity, "effect", None) is not None for e in entries(data))
+    """Whether any activity has an ``effect`` (then the entry sheet has the effect columns)."""
+    return any(a.effect is not None for p in data.perspectives for b in p.businesses for a in b.activities)
 
 
 def has_indicators(data: ReportInput) -> bool:
-    return any(getattr(e.activity, "indicators", None) for e in entries(data))
+    return any(a.indicators for p in data.perspectives for b in p.businesses for a in b.activities)
 
 
 def money_unit(data: ReportInput) -> str:
-    return str(getattr(data.report, "money_unit", None) or DEFAULT_MONEY_UNIT)
+    return data.report.money_unit
 
 
 def entry_columns(data: ReportInput) -> tuple[Column, ...]:
@@ -306,7 +303,7 @@ class TooLong(ValueError):
 def entry_values(entry: Entry, columns: Sequence[Column]) -> dict[str, CellValue]:
     """What the entry sheet shows for one activity, by column key (status left empty)."""
     a = entry.activity
-    effect = getattr(a, "effect", None)
+    effect = a.effect
     values: dict[str, CellValue] = {
         "id": entry.id,
         "perspective": entry.perspective,
@@ -319,9 +316,9 @@ def entry_values(entry: Entry, columns: Sequence[Column]) -> dict[str, CellValue
         "results": bullets_text(a.results) or None,
         "next": a.next,
         "reason": a.reason,
-        "kind": getattr(effect, "kind", None),
-        "target": getattr(effect, "target", None),
-        "actual": getattr(effect, "actual", None),
+        "kind": effect.kind if effect else None,
+        "target": effect.target if effect else None,
+        "actual": effect.actual if effect else None,
     }
     for column in columns:
         value = values[column.key]
@@ -577,13 +574,13 @@ def _indicator_sheet(ws: Worksheet, data: ReportInput, rows: list[Entry], meta: 
     _header_row(ws, INDICATOR_COLUMNS, fonts)
     r = 2
     for entry in rows:
-        for indicator in getattr(entry.activity, "indicators", None) or ():
+        for indicator in entry.activity.indicators:
             values: dict[str, CellValue] = {
                 "id": entry.id,
-                "name": getattr(indicator, "name", None),
-                "unit": getattr(indicator, "unit", None),
-                "target": getattr(indicator, "target", None),
-                "actual": getattr(indicator, "actual", None),
+                "name": indicator.name,
+                "unit": indicator.unit,
+                "target": indicator.target,
+                "actual": indicator.actual,
             }
             for c, column in enumerate(INDICATOR_COLUMNS, start=1):
                 _set(ws, r, c, values[column.key], column, fonts)

@@ -7,7 +7,6 @@ LibreOffice). Expected data comes from the input YAML read with PyYAML.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import re
 import shutil
 from collections.abc import Callable
@@ -20,10 +19,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.cli import SAMPLE
-from pipeline.intake import bullets, model_accepts, new_yaml, read_workbooks
-from pipeline.load import load
-from pipeline.model import Activity, ReportInput
-from pipeline.workbook import Fonts, workbook_files
+from pipeline.intake import bullets
 
 from .conftest import build, load_yaml
 from .test_workbook import PLANS, convert, make, plan_rows
@@ -66,13 +62,12 @@ def row_of(ws: Worksheet, ident: str) -> int:
 
 
 def with_ids(data: dict[str, Any]) -> dict[str, Any]:
-    """What the import writes: the input, plus derived ids when the loader accepts ``id``."""
+    """What the import writes: the input, plus the derived id of every activity without one."""
     out = copy.deepcopy(data)
-    if model_accepts("id"):
-        for p, perspective in enumerate(out["perspectives"], start=1):
-            for b, business in enumerate(perspective["businesses"], start=1):
-                for a, activity in enumerate(business["activities"], start=1):
-                    activity.setdefault("id", f"P{p}-B{b}-A{a}")
+    for p, perspective in enumerate(out["perspectives"], start=1):
+        for b, business in enumerate(perspective["businesses"], start=1):
+            for a, activity in enumerate(business["activities"], start=1):
+                activity.setdefault("id", f"P{p}-B{b}-A{a}")
     return out
 
 
@@ -250,8 +245,7 @@ def test_a_new_period_updates_the_report_and_drops_the_old_date(tmp_path: Path) 
     report = load_yaml(new)["report"]
     assert (report["fiscal_year"], report["term"]) == (2022, "second_half")
     assert "date" not in report and "report.date" in output
-    if model_accepts("previous", owner="Report"):
-        assert report["previous"] == "plan.yaml"
+    assert report["previous"] == "plan.yaml"  # the new report compares with the one it came from
 
 
 # --- refusals: located, nothing written ------------------------------------------------------------
@@ -415,7 +409,6 @@ def test_at_most_thirty_problems_are_listed(tmp_path: Path) -> None:
     assert f"（ほかに {count - 30} 件の問題があります）" in output
 
 
-@pytest.mark.skipif(not model_accepts("effect"), reason="the loader does not accept effect yet")
 def test_non_integer_amounts_are_refused(tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
     text = SAMPLE.read_text(encoding="utf-8").replace(
@@ -490,7 +483,6 @@ def test_report_shows_each_department_received_or_not(books: Path, tmp_path: Pat
 # --- activities with ids ---------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not model_accepts("id"), reason="the loader does not accept id yet")
 def test_ids_of_the_input_are_the_workbook_ids_and_are_kept(tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
     text = (PLANS / "odawara-2018-h2.yaml").read_text(encoding="utf-8")
@@ -529,29 +521,7 @@ def test_ids_of_the_input_are_the_workbook_ids_and_are_kept(tmp_path: Path) -> N
     assert ids == ["P1-B1-A1", "A-01", "P1-B1-A2", "P1-B1-A3", "P1-B2-A1"]
 
 
-# --- effects and indicators (the Additions), through a model that has them ------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Effect:
-    kind: str
-    target: int | None = None
-    actual: int | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class Indicator:
-    name: str
-    unit: str
-    target: float
-    actual: float | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class ActivityWithAdditions(Activity):
-    id: str | None = None
-    effect: Effect | None = None
-    indicators: tuple[Indicator, ...] = ()
+# --- effects and indicators (the Additions) ---------------------------------------------------------
 
 
 ODAWARA = PLANS / "odawara-2018-h2.yaml"
@@ -565,26 +535,21 @@ ODAWARA_ADDITIONS = (
 )
 
 
-def with_additions(data: ReportInput) -> ReportInput:
-    """Odawara's plan as a loader with the Additions would give it: the first activity has both."""
-    business = data.perspectives[0].businesses[0]
-    first = ActivityWithAdditions(
-        **{f.name: getattr(business.activities[0], f.name) for f in dataclasses.fields(Activity)},
-        effect=Effect("歳出削減", 12000, 9500),
-        indicators=(Indicator("解体した棟数", "棟", 3, 2),),
+def plan_with_additions(tmp_path: Path) -> Path:
+    """Odawara's plan with an effect and an indicator on its first activity."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        ODAWARA.read_text(encoding="utf-8").replace("            status: 済\n", ODAWARA_ADDITIONS, 1),
+        encoding="utf-8",
     )
-    business = dataclasses.replace(business, activities=(first, *business.activities[1:]))
-    perspective = dataclasses.replace(
-        data.perspectives[0], businesses=(business, *data.perspectives[0].businesses[1:])
-    )
-    return dataclasses.replace(data, perspectives=(perspective,))
+    return plan
 
 
 def test_effects_and_indicators_go_out_and_come_back(tmp_path: Path) -> None:
-    data = with_additions(load(ODAWARA))
-    files = workbook_files(data, 2018, "second_half", None, True, Fonts())
-    book = tmp_path / "全課.xlsx"
-    book.write_bytes(files["全課.xlsx"])
+    plan = plan_with_additions(tmp_path)
+    code, output = make(plan, tmp_path / "books", "--one")
+    assert code == 0, output
+    book = tmp_path / "books" / "全課.xlsx"
     wb = load_workbook(book)
     ws = wb["入力"]
     headers = [str(c.value) for c in ws[1]]
@@ -598,6 +563,14 @@ def test_effects_and_indicators_go_out_and_come_back(tmp_path: Path) -> None:
     assert [c.value for c in indicators[2]] == ["P1-B1-A1", "解体した棟数", "棟", 3, 2]
     assert indicators["E2"].protection.locked is False and indicators["B2"].protection.locked is not False
 
+    untouched = tmp_path / "untouched.xlsx"
+    shutil.copyfile(book, untouched)
+    fill(untouched)
+    new = tmp_path / "same.yaml"
+    code, output = import_(plan, [untouched], new)
+    assert code == 0, output
+    assert load_yaml(new) == with_ids(load_yaml(plan))
+
     def typed(ws: Worksheet) -> None:
         ws.cell(2, column(ws, "実績額")).value = "１０,５００"  # full-width digits and a comma
         ws.cell(3, column(ws, "効果額の区分")).value = "歳入確保"
@@ -607,24 +580,20 @@ def test_effects_and_indicators_go_out_and_come_back(tmp_path: Path) -> None:
     wb = load_workbook(book)
     wb["指標"]["E2"].value = 3
     wb.save(book)
-    intake = read_workbooks(data, [book], 2018, "second_half")
-    assert intake.problems == []
-    text, _ = new_yaml(
-        ODAWARA.read_text(encoding="utf-8").replace("            status: 済\n", ODAWARA_ADDITIONS, 1),
-        intake,
-        2018,
-        "second_half",
-    )
-    activities = yaml.safe_load(text)["perspectives"][0]["businesses"][0]["activities"]
+    new = tmp_path / "new.yaml"
+    code, output = import_(plan, [book], new)
+    assert code == 0, output
+    activities = load_yaml(new)["perspectives"][0]["businesses"][0]["activities"]
     assert activities[0]["effect"] == {"kind": "歳出削減", "target": 12000, "actual": 10500}
     assert activities[0]["indicators"] == [{"name": "解体した棟数", "unit": "棟", "target": 3, "actual": 3}]
     assert activities[1]["effect"] == {"kind": "歳入確保", "target": 500}
 
 
 def test_bad_amounts_and_indicator_values_are_refused_with_their_cells(tmp_path: Path) -> None:
-    data = with_additions(load(ODAWARA))
-    book = tmp_path / "全課.xlsx"
-    book.write_bytes(workbook_files(data, 2018, "second_half", None, True, Fonts())["全課.xlsx"])
+    plan = plan_with_additions(tmp_path)
+    code, output = make(plan, tmp_path / "books", "--one")
+    assert code == 0, output
+    book = tmp_path / "books" / "全課.xlsx"
 
     def bad(ws: Worksheet) -> None:
         ws.cell(2, column(ws, "実績額")).value = "約9500"
@@ -635,15 +604,14 @@ def test_bad_amounts_and_indicator_values_are_refused_with_their_cells(tmp_path:
     wb = load_workbook(book)
     wb["指標"]["E2"].value = "三"
     wb.save(book)
-    problems = [str(p) for p in read_workbooks(data, [book], 2018, "second_half").problems]
-    assert (
-        "全課.xlsx 入力!N2: 実績額「約9500」は 0 以上の整数ではありません。"
-        "整数で書いてください（例: 12000）。" in problems
-    )
-    assert "全課.xlsx 入力!L3: 効果額の区分が空です。歳出削減・歳入確保 から選んでください。" in problems
-    assert any(p.startswith("全課.xlsx 入力!M3: 目標額「12.5」") for p in problems)
-    assert any(p.startswith("全課.xlsx 入力!N4: 実績額「-3」") for p in problems)
-    assert "全課.xlsx 指標!E2: 実績値「三」は数値ではありません。" in problems
+    new = tmp_path / "new.yaml"
+    code, output = import_(plan, [book], new)
+    assert code == 2 and not new.exists()
+    assert "全課.xlsx 入力!N2: 実績額「約9500」は 0 以上の整数ではありません。" in output
+    assert "全課.xlsx 入力!L3: 効果額の区分が空です。歳出削減・歳入確保 から選んでください。" in output
+    assert "全課.xlsx 入力!M3: 目標額「12.5」" in output
+    assert "全課.xlsx 入力!N4: 実績額「-3」" in output
+    assert "全課.xlsx 指標!E2: 実績値「三」は数値ではありません。" in output
 
 
 def test_what_the_loader_refuses_in_the_new_yaml_is_located_in_its_cell(books: Path, tmp_path: Path) -> None:
@@ -697,9 +665,6 @@ def test_an_unwritable_destination_is_refused_without_a_traceback(books: Path, t
     assert code == 2 and "書き込めませんでした" in output and "Traceback" not in output
 
 
-@pytest.mark.skipif(
-    not model_accepts("previous", owner="Report"), reason="the loader does not accept report.previous yet"
-)
 def test_report_previous_points_at_the_same_file_from_the_new_folder(tmp_path: Path) -> None:
     here = tmp_path / "a"
     here.mkdir()
