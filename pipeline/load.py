@@ -729,7 +729,7 @@ def _with_previous(data: ReportInput, path: Path, later: tuple[tuple[Path, str],
                 f"前回の報告をたどると「{earlier_name}」に戻ります（循環しています）。"
                 "前回の報告の指定を確かめてください。"
             )
-    if later and not target.exists():
+    if later and not _exists(target):
         warning = Problem(
             loc, "report.previous", f"前回の報告「{name}」が見つからないため、累計はここまでです。"
         )
@@ -752,13 +752,25 @@ def _with_previous(data: ReportInput, path: Path, later: tuple[tuple[Path, str],
             f"前回の報告「{name}」（{_period_words(previous.report)}）は、"
             f"このファイル（{_period_words(data.report)}）より後の期間です。"
         )
-    warnings = (*data.warnings, *(renamed_warnings(data, previous) if not later else ()), *previous.warnings)
-    return replace(data, previous=previous, warnings=warnings)
+    if later:  # further back only the effects' actuals are read
+        return replace(data, previous=previous, warnings=(*data.warnings, *previous.warnings))
+    warnings = (*data.warnings, *renamed_warnings(data, previous), *previous.warnings)
+    # section 4 prints the previous report's names and statuses: their characters are checked too
+    printed = tuple(t for t in previous.texts if t.path.endswith((".name", ".status")))
+    return replace(data, previous=previous, warnings=warnings, texts=(*data.texts, *printed))
 
 
 def _period_words(report: Report) -> str:
     """2022年度上半期 (a full year: 2022年度)."""
     return f"{report.fiscal_year}年度{TERMS[report.term]}"
+
+
+def _exists(path: Path) -> bool:
+    """Whether anything is at ``path`` (a name too long for the system is nothing)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _resolved(path: Path) -> Path:
