@@ -585,6 +585,7 @@ def test_libreoffice_keeps_bookmarks_and_drops_content_control_tags(tmp_path: Pa
     out = soffice_docx(tmp_path, source)
     xml = zipfile.ZipFile(out / "markers.docx").read("word/document.xml").decode()
     assert "gk:p1b1h1" not in xml and "gk:p1n" not in xml, "content control tags are lost"
+    assert "FILLIN" in xml, "a block-level content control becomes a field"
     assert 'w:name="_gk_p2n"' in xml and 'w:name="_gk_p1b1a1r1"' in xml
     draft = read_draft((out / "markers.docx").read_bytes())
     texts = {
