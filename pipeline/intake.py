@@ -109,6 +109,7 @@ class Filled:
     reason: str | None = None
     effect: dict[str, Any] | None = None
     indicators: dict[str, dict[str, Any]] = field(default_factory=dict)
+    indicator_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # name → column → place
 
     def where(self, key: str = "id") -> str:
         return f"{self.book} {self.sheet}!{self.cells.get(key) or self.cells['id']}"
@@ -601,7 +602,7 @@ def _read_indicator_sheet(intake: Intake, received: Received, ws: Worksheet) -> 
             elif number is not None:
                 entered[column] = number
         filled.indicators[name or ""] = entered
-        filled.cells[f"indicator:{name}"] = refs["actual"]
+        filled.indicator_cells[name or ""] = refs
 
 
 def _check_missing_rows(intake: Intake) -> None:
@@ -828,7 +829,7 @@ def check_new(text: str, out: Path, intake: Intake) -> list[Problem]:
             f.write(text)
         load(tmp, display_name=str(out))
     except InputError as err:
-        return [_located(p.path, str(p), p.message, intake) for p in err.problems]
+        return [locate(p.path, str(p), p.message, intake) for p in err.problems]
     finally:
         Path(tmp).unlink(missing_ok=True)
     return []
@@ -847,11 +848,20 @@ _FIELD_COLUMN = {
 }
 
 
-def _located(path: str, whole: str, message: str, intake: Intake) -> Problem:
+def locate(path: str, whole: str, message: str, intake: Intake) -> Problem:
+    """A loader's problem at field ``path`` of the new YAML, placed in the workbook cell it came from."""
     for filled in intake.filled.values():
         prefix = filled.entry.path + "."
         if path.startswith(prefix):
-            rest = re.sub(r"\[\d+\]", "", path[len(prefix) :])
+            rest = path[len(prefix) :]
+            indicator = re.match(r"indicators\[(\d+)\](?:\.(\w+))?", rest)
+            if indicator is not None:  # a cell of the 指標 sheet
+                index, column = int(indicator.group(1)) - 1, indicator.group(2) or "id"
+                items = filled.entry.activity.indicators
+                cells = filled.indicator_cells.get(items[index].name, {}) if index < len(items) else {}
+                if column in cells or "id" in cells:
+                    return Problem(cells.get(column) or cells["id"], message)
+            rest = re.sub(r"\[\d+\]", "", rest)
             key = _FIELD_COLUMN.get(rest) or _FIELD_COLUMN.get(rest.split(".")[0], "id")
             return Problem(filled.where(key), message)
     return Problem("生成した YAML", whole)

@@ -19,7 +19,9 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.cli import SAMPLE
-from pipeline.intake import bullets
+from pipeline.intake import locate as located
+from pipeline.intake import bullets, read_workbooks
+from pipeline.load import load
 
 from .conftest import build, load_yaml
 from .test_workbook import PLANS, convert, make, plan_rows
@@ -587,6 +589,12 @@ def test_effects_and_indicators_go_out_and_come_back(tmp_path: Path) -> None:
     assert activities[0]["effect"] == {"kind": "歳出削減", "target": 12000, "actual": 10500}
     assert activities[0]["indicators"] == [{"name": "解体した棟数", "unit": "棟", "target": 3, "actual": 3}]
     assert activities[1]["effect"] == {"kind": "歳入確保", "target": 500}
+    # what the loader might still refuse in the new YAML is placed in the cell it came from
+    intake = read_workbooks(load(plan), [book], 2018, "second_half")
+    first = "perspectives[1].businesses[1].activities[1]"
+    assert str(located(f"{first}.indicators[1].actual", "", "x", intake)) == "全課.xlsx 指標!E2: x"
+    assert str(located(f"{first}.effect.actual", "", "x", intake)) == "全課.xlsx 入力!N2: x"
+    assert str(located(f"{first}.results[2]", "", "x", intake)) == "全課.xlsx 入力!I2: x"
 
 
 def test_bad_amounts_and_indicator_values_are_refused_with_their_cells(tmp_path: Path) -> None:
