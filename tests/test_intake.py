@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.cli import SAMPLE
-from pipeline.intake import locate as located
 from pipeline.intake import bullets, read_workbooks
+from pipeline.intake import locate as located
 from pipeline.load import load
 
 from .conftest import build, load_yaml
