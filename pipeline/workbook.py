@@ -488,7 +488,8 @@ def _set(ws: Worksheet, row: int, col: int, value: CellValue, column: Column, fo
         if isinstance(value, str):
             cell.data_type = "s"  # text that starts with = stays text, not a formula
     number = column.key in ("target", "actual")
-    cell.number_format = "#,##0.########" if number else "@"
+    # amounts as 12,000; indicator values as typed (General: a decimal only where there is one)
+    cell.number_format = ("#,##0" if column.header.endswith("額") else "General") if number else "@"
     cell.font = _font(fonts.gothic if not column.entry or column.key == "status" else fonts.mincho)
     cell.border = GRID
     cell.alignment = Alignment(

@@ -558,6 +558,7 @@ def test_effects_and_indicators_go_out_and_come_back(tmp_path: Path) -> None:
     assert headers[-3:] == ["効果額の区分", "目標額", "実績額"]
     assert [ws.cell(2, column(ws, h)).value for h in headers[-3:]] == ["歳出削減", 12000, 9500]
     assert [ws.cell(3, column(ws, h)).value for h in headers[-3:]] == [None, None, None]
+    assert ws.cell(2, column(ws, "目標額")).number_format == "#,##0"  # 12,000 (never 12,000.)
     whole = [v for v in ws.data_validations.dataValidation if v.type == "whole"]
     assert len(whole) == 1 and str(whole[0].sqref) == f"M2:N{ws.max_row}"
     indicators = wb["指標"]
