@@ -5,6 +5,8 @@ text of varied length (brackets, numbers such as 1,543, multi-line bullets), abo
 activities, highlights on about a third of the businesses.
 
     python bench/gen.py 1500 > plan-1500.yaml
+    python bench/gen.py 1500 --additions plan-1500.yaml   # with effects, indicators and a previous
+                                                          # report (plan-1500-previous.yaml beside it)
 """
 
 from __future__ import annotations
@@ -241,11 +243,91 @@ def generate(activities: int, seed: int = 2022) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(path: Path, activities: int, seed: int = 2022) -> Path:
-    """Write the plan to ``path``; returns it."""
-    path.write_text(generate(activities, seed), encoding="utf-8")
+def write(path: Path, activities: int, seed: int = 2022, additions: bool = False) -> Path:
+    """Write the plan to ``path``; returns it. With ``additions``, see ``write_additions``."""
+    text = generate(activities, seed)
+    if additions:
+        return write_additions(path, text, seed)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the Additions (issue 10): ids, effects, indicators and a previous report ------------------
+
+EFFECT_SHARE = 0.7  # activities with a 財政効果額
+INDICATOR_SHARE = 0.4  # … with indicators (one or two)
+CHANGED_SHARE = 0.1  # … whose status differs in the previous report
+NEW_SHARE = 0.02  # … not in the previous report
+
+
+def write_additions(path: Path, text: str, seed: int = 2022) -> Path:
+    """``text`` (a plan) with an id, an effect and indicators on activities, written to ``path``,
+    and its previous report (the period before, some statuses and amounts different, a few
+    activities missing) to ``<stem>-previous.yaml`` beside it, which ``report.previous`` names."""
+    import copy
+
+    import yaml
+
+    rng = random.Random(f"{seed}:additions")
+    data = yaml.safe_load(text)
+    previous = copy.deepcopy(data)
+    report = data["report"]
+    year, term = report["fiscal_year"], report["term"]
+    previous["report"].update(
+        {"fiscal_year": year - 1, "term": "second_half"} if term == "first_half" else {"term": "first_half"}
+    )
+    report["previous"] = f"{path.stem}-previous.yaml"
+    report["money_unit"] = "千円"
+    statuses = [name for name, _ in STATUS_WEIGHTS]
+    number = 0
+    for p_now, p_before in zip(data["perspectives"], previous["perspectives"]):
+        for b_now, b_before in zip(p_now["businesses"], p_before["businesses"]):
+            kept = []
+            for now, before in zip(b_now["activities"], b_before["activities"]):
+                number += 1
+                now["id"] = before["id"] = f"A-{number:05d}"
+                if rng.random() < EFFECT_SHARE:
+                    target = rng.randint(1, 500) * 100
+                    kind = rng.choice(("歳出削減", "歳入確保"))
+                    now["effect"] = {
+                        "kind": kind,
+                        "target": target,
+                        "actual": rng.randint(0, target * 12 // 10),
+                    }
+                    before["effect"] = {"kind": kind, "target": target, "actual": rng.randint(0, target // 2)}
+                if rng.random() < INDICATOR_SHARE:
+                    now["indicators"] = [
+                        {
+                            "name": f"指標{k + 1}",
+                            "unit": rng.choice(("件", "%", "校", "人")),
+                            "target": rng.randint(0, 200),
+                            "actual": rng.randint(0, 220),
+                        }
+                        for k in range(rng.randint(1, 2))
+                    ]
+                    before["indicators"] = copy.deepcopy(now["indicators"])
+                if rng.random() < CHANGED_SHARE:
+                    before["status"] = rng.choice(statuses)
+                if len(b_before["activities"]) == 1 or rng.random() >= NEW_SHARE:
+                    kept.append(before)
+            b_before["activities"] = kept
+
+    def dump(value: dict, where: Path) -> None:
+        where.write_text(
+            yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=4096), encoding="utf-8"
+        )
+
+    dump(previous, path.parent / report["previous"])
+    dump(data, path)
     return path
 
 
 if __name__ == "__main__":
-    sys.stdout.write(generate(int(sys.argv[1]) if len(sys.argv) > 1 else 150))
+    args = [a for a in sys.argv[1:] if a != "--additions"]
+    size = int(args[0]) if args else 150
+    if "--additions" in sys.argv:
+        if len(args) < 2:
+            sys.exit("usage: gen.py N --additions OUT.yaml")
+        write(Path(args[1]), size, additions=True)
+    else:
+        sys.stdout.write(generate(size))

@@ -6,6 +6,7 @@ target is met, and writes the same as JSON (bench/results.json).
 
     python bench/run.py                 # the full run (15,000 activities take a while)
     python bench/run.py --quick         # 150 and 1,500 activities only, one run each
+    python bench/run.py --additions     # every plan with effects, indicators and a previous report
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ SECONDS_1500 = 10.0
 GROWTH_TARGET = 12.0
 MEMORY_MB_15000 = 500.0
 LONG_RUN = 20.0  # a run longer than this is not repeated
+ADDITIONS = False  # --additions: every plan with ids, effects, indicators and a previous report
 SAMPLE_REPEAT = 9  # the sample and LibreOffice, by turns: their ratio is the target
 
 
@@ -205,7 +207,7 @@ def first_run(tmp: Path, repeat: int) -> Run | None:
 def size_runs(tmp: Path, sizes: tuple[int, ...], repeat: int) -> dict[int, Run]:
     runs = {}
     for n in sizes:
-        source = gen.write(tmp / f"plan-{n}.yaml", n)
+        source = gen.write(tmp / f"plan-{n}.yaml", n, additions=ADDITIONS)
         label = f"{n:,} 活動（{source.stat().st_size / 1e6:.1f} MB の YAML）"
 
         def command(i: int, n: int = n, s: Path = source) -> list[str]:
@@ -365,13 +367,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="各測定の回数（長いものは 1 回）")
     parser.add_argument("--batch", type=int, default=6, help="並列ビルドの入力数（0 で省略）")
     parser.add_argument("--json", type=Path, default=BENCH / "results.json")
+    parser.add_argument(
+        "--additions", action="store_true", help="効果額・指標・前回の報告つきの計画で測る（issue 10）"
+    )
     args = parser.parse_args(argv)
+    global SAMPLE, ADDITIONS
+    ADDITIONS = args.additions
     sizes = tuple(s for s in args.sizes if s < 15_000) if args.quick else args.sizes
     repeat = 1 if args.quick else args.repeat
     info = machine()
     compile_pipeline()
     with tempfile.TemporaryDirectory(prefix="gyokaku-bench-") as name:
         tmp = Path(name)
+        if ADDITIONS and SAMPLE.exists():
+            SAMPLE = gen.write_additions(tmp / SAMPLE.name, SAMPLE.read_text(encoding="utf-8"))
         print("見本と LibreOffice …", file=sys.stderr)
         build, lo, skipped = sample_runs(tmp, repeat)
         first = first_run(tmp, repeat)
@@ -402,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratios": ratios,
         "targets": [asdict(t) for t in checks],
         "skipped": skipped or None,
+        "additions": ADDITIONS,
     }
     args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"\n{args.json} に書きました。", file=sys.stderr)

@@ -514,3 +514,49 @@ def test_a_quoted_date_is_a_date(tmp_path: Path) -> None:
     assert data.report.date is not None and data.report.date.isoformat() == "2025-10-31"
     output = refuse(tmp_path, DATED.replace("date: 2025-10-31", 'date: "2025-02-30"'))
     assert "report.date: 「2025-02-30」は日付として正しくありません" in output
+
+
+# --- issue 10: the Additions' fields under the same rules and limits ------------------------------
+
+
+def test_an_indicator_list_too_long_is_refused_at_its_first_item_over(tmp_path: Path) -> None:
+    from pipeline.load import MAX_ITEMS
+
+    items = ", ".join(f"{{name: i{i}}}" for i in range(MAX_ITEMS + 1))
+    text = VALID.replace(
+        "            status: 概ね順調\n", f"            status: 概ね順調\n            indicators: [{items}]\n"
+    )
+    started = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        load(write(tmp_path, text))
+    assert time.perf_counter() - started < LIMIT_SECONDS
+    path = f"perspectives[1].businesses[1].activities[1].indicators[{MAX_ITEMS + 1}]"
+    assert f"{path}: リストの項目が多すぎます" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("lines", "path", "words"),
+    [
+        ("            id: 12\n", "activities[1].id", "文字列が必要です"),
+        ("            id: ''\n", "activities[1].id", "空の文字列"),
+        ("            effect: [歳出削減, 100]\n", "activities[1].effect", "マッピング"),
+        (
+            "            effect: {kind: 歳出削減, targte: 5}\n",
+            "activities[1].effect.targte",
+            "「target」の書き間違い",
+        ),
+        ("            indicators: {name: x}\n", "activities[1].indicators", "リスト"),
+        ("            indicators: [{unit: 件}]\n", "activities[1].indicators[1].name", "必須の項目"),
+        ("            indicators: [{name: a}, {name: a}]\n", "activities[1].indicators[2].name", "重複"),
+        ("            indicators: [{name: a, actual: .inf}]\n", "activities[1].indicators[1].actual", "数値"),
+    ],
+)
+def test_additions_fields_wrong_shapes_are_located(tmp_path: Path, lines: str, path: str, words: str) -> None:
+    text = VALID.replace("            status: 概ね順調\n", "            status: 概ね順調\n" + lines)
+    with pytest.raises(InputError) as err:
+        load(write(tmp_path, text))
+    message = str(err.value)
+    assert re.search(
+        rf"input\.yaml:\d+:\d+: perspectives\[1\]\.businesses\[1\]\.{re.escape(path)}: ", message
+    ), message
+    assert words in message
