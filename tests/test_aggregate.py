@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import replace
 from fractions import Fraction
 from math import floor
 from pathlib import Path
@@ -15,9 +16,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.aggregate import Counts, aggregate, percent
+from pipeline.aggregate import Counts, aggregate, match_activities, percent, rate
 from pipeline.cli import SAMPLE
 from pipeline.load import load
+from pipeline.model import Activity, ReportInput
 
 from .conftest import (
     activities,
@@ -166,3 +168,48 @@ def test_aggregate_of_the_sample_gives_the_published_table() -> None:
     assert body == [[*map(str, r.counts), str(r.total)] for r in counts.rows]
     totals = [norm(c) for c in published[-1][1:]]
     assert totals == [*map(str, counts.column_totals), str(counts.activities)]
+
+
+# --- issue 10: 達成率 and the matching of activities across reports ------------------------------
+
+
+@pytest.mark.parametrize("rounding", ["half_up", "down"])
+def test_rates_in_fractions(rounding: str) -> None:
+    cases = [
+        (1, 8),
+        (3, 8),
+        (5, 8),
+        (2, 3),
+        (9500, 12000),
+        (98.9, 99.0),
+        (0.5, 0.3),
+        (7, 0),
+        (None, 5),
+        (5, None),
+    ]
+    for actual, target in cases:
+        if actual is None or target is None or target == 0:
+            assert rate(actual, target, rounding) is None
+            continue
+        share = Fraction(str(actual)) * 100 / Fraction(str(target))
+        expected = floor(share) if rounding == "down" else floor(share + Fraction(1, 2))
+        assert rate(actual, target, rounding) == expected, (actual, target)
+
+
+def test_activities_matched_by_id_when_both_have_one_else_by_names() -> None:
+    data = load(SAMPLE)
+    first = data.perspectives[0].businesses[0]
+
+    def with_activities(*activities: Activity) -> ReportInput:
+        business = replace(first, activities=activities)
+        return replace(data, perspectives=(replace(data.perspectives[0], businesses=(business,)),))
+
+    a, b = Activity("甲", "概ね順調", id="X"), Activity("乙", "遅れ")
+    now = with_activities(replace(a, name="甲（改）"), b, Activity("丙", "済", id="Z"))
+    before = with_activities(a, replace(b, id="Y"), Activity("丙", "済", id="W"))
+    match = match_activities(now, before)
+    pairs = [(n.activity.name, p.activity.name if p else None) for n, p in match.pairs]
+    # 甲 renamed but its id kept: matched; 乙 has an id on one side only: matched by name;
+    # 丙 has different ids on both sides: one new, one removed
+    assert pairs == [("甲（改）", "甲"), ("乙", "乙"), ("丙", None)]
+    assert [p.activity.id for p in match.removed] == ["W"]
