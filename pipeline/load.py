@@ -789,6 +789,12 @@ def renamed_warnings(data: ReportInput, previous: ReportInput) -> list[Problem]:
     for item in match.removed:
         if item.activity.id is None:
             gone.setdefault((item.perspective.name, item.business.name), []).append(item.activity.name)
+    paths = {
+        id(a): f"perspectives[{i}].businesses[{j}].activities[{k}]"
+        for i, p in enumerate(data.perspectives, start=1)
+        for j, b in enumerate(p.businesses, start=1)
+        for k, a in enumerate(b.activities, start=1)
+    }
     out = []
     for item in match.new:
         names = gone.get((item.perspective.name, item.business.name))
@@ -797,7 +803,7 @@ def renamed_warnings(data: ReportInput, previous: ReportInput) -> list[Problem]:
             out.append(
                 Problem(
                     loc,
-                    "",
+                    paths[id(item.activity)],
                     f"活動「{_shown(item.activity.name)}」は前回の報告にない新規の活動として扱います。"
                     f"前回の「{_shown(names[0])}」の名前を変えたのであれば、"
                     "両方の報告に同じ id を書いてください。",

@@ -495,6 +495,7 @@ def test_a_renamed_activity_without_id_is_new_and_removed_and_warned(tmp_path: P
     assert len(data.warnings) == 1
     warning = data.warnings[0]
     assert (warning.loc.file, warning.loc.line, warning.loc.column) == (str(path), 15, 13)
+    assert warning.path == "perspectives[1].businesses[1].activities[1]"
     assert "市単独補助金の見直し" in warning.message and "補助金の見直し" in warning.message
     out = tmp_path / "out"
     code, output = build(["build", str(path), "--out", str(out), "--only", "summary", "--format", "pdf"])
