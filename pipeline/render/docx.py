@@ -305,7 +305,7 @@ class DocxWriter:
         if self._after_table:
             self._after_table = False
             gap = self.style.role(role).before + self.style.role("body").after
-            DocxParagraph(p, document).paragraph_format.space_before = Pt(gap * 72 / 25.4)
+            x.set_space_before(p.get_or_add_pPr(), round(gap * TWIPS_PER_MM))
         x.add_runs(p, text)
         return p
 

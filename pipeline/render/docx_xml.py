@@ -640,6 +640,14 @@ def clean_run_look(rpr: etree._Element) -> None:
             rpr.remove(old)
 
 
+def set_space_before(ppr: etree._Element, twips: int) -> None:
+    """The paragraph's space before (``w:spacing w:before``), its other spacing kept."""
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = set_ppr_value(ppr, "spacing")
+    spacing.set(qn("w:before"), str(twips))
+
+
 def set_outline_level(ppr: etree._Element, level: int) -> None:
     """The paragraph's outline level (0 = level 1, as Word counts), whatever its style says."""
     set_ppr_value(ppr, "outlineLvl", str(level))
