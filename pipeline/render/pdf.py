@@ -38,7 +38,7 @@ from ..style import StyleSheet
 from . import RenderError, fontcache
 from . import chart as ch
 from .chart import MM
-from .pdf_tags import Elem, Tagger, finish
+from .pdf_tags import Elem, Tagger, complete, finish
 from .pdftext import Label, Para, Points, para
 from .raster import measure
 
@@ -104,7 +104,9 @@ class _Rows:
         self.n_head = len(table.header)
         self.n_total = len(table.totals)
         self.tagger, self.elem = tags
-        self.row_elems: list[Elem] = []  # the TR elements made so far (in order)
+        self.made = 0  # rows whose elements are made (in order)
+        self.row_cells: dict[int, list[Elem]] = {}  # each row's TH/TD, until its cells are made
+        self.points: dict[tuple[int, int], list[tuple[Elem, Elem]]] = {}  # a cell's points' Lbl, LBody
         self._cells: dict[int, list[Cell]] = {}
         self._heights: dict[int, float] = {}
         self._replaced: dict[int, list[Cell]] = {}
@@ -119,9 +121,10 @@ class _Rows:
         if found is None:
             styles = self.styles[min(i, self.n_head)]
             found = []
-            for raw, text, style, elem in zip(self.raw[i], self.texts[i], styles, self._cell_elems(i)):
+            elems = self._cell_elems(i)
+            for j, (raw, text, style, elem) in enumerate(zip(self.raw[i], self.texts[i], styles, elems)):
                 if isinstance(raw, dm.Bullets):
-                    found.append(self._points(raw, style, elem))
+                    found.append(self._points(raw, style, self.points[(i, j)]))
                     continue
                 cell = para(text, style, one_font=True)
                 cell.gk_tag = (self.tagger, elem)
@@ -129,8 +132,8 @@ class _Rows:
             self._cells[i] = found
         return found
 
-    def _points(self, cell: dm.Bullets, style: ParagraphStyle, elem: Elem) -> Points:
-        """A cell's points, each hanging under its text (``elem``: the TD holding L > LI > Lbl, LBody)."""
+    def _points(self, cell: dm.Bullets, style: ParagraphStyle, elems: list[tuple[Elem, Elem]]) -> Points:
+        """A cell's points, each hanging under its text (``elems``: each point's Lbl and LBody)."""
         found = self._hanging.get(id(style))
         if found is None or found[0] is not style:
             hang = stringWidth(self.mark, style.fontName, style.fontSize)
@@ -138,8 +141,7 @@ class _Rows:
             found = self._hanging[id(style)] = (style, hanging, hang)
         _, hanging, hang = found
         items = []
-        for text, li in zip(cell.items, elem.children[0].children):
-            label, body = li.children
+        for text, (label, body) in zip(cell.items, elems):
             item = para(text, hanging, one_font=True)
             item.gk_tag = (self.tagger, body)
             item.gk_label = Label(label, self.mark, hang)
@@ -148,26 +150,31 @@ class _Rows:
 
     def _cell_elems(self, i: int) -> list[Elem]:
         """Row ``i``'s TH/TD elements, made with those of every row before it (reading order)."""
-        while len(self.row_elems) <= i:
-            k = len(self.row_elems)
-            row = self.elem.add("TR")
+        tagger = self.tagger
+        while self.made <= i:
+            k = self.made
+            row = tagger.add(self.elem, "TR")
             head, total = k < self.n_head, k >= len(self.texts) - self.n_total
-            for j, text in enumerate(self.texts[k]):
-                raw = self.raw[k][j]
+            cells = []
+            for j, raw in enumerate(self.raw[k]):
                 if isinstance(raw, dm.Bullets):
-                    points = row.add("TD", text=text).add("L")
-                    for point in raw.items:
-                        item = points.add("LI")
-                        item.add("Lbl", text=self.mark)
-                        item.add("LBody", text=point)
-                elif head:
-                    row.add("TH", scope="Column", text=text).repeat = True  # drawn again: artifacts
+                    cell = tagger.add(row, "TD")
+                    points = tagger.add(cell, "L")
+                    made = []
+                    for _ in raw.items:
+                        item = tagger.add(points, "LI")
+                        made.append((tagger.add(item, "Lbl"), tagger.add(item, "LBody")))
+                    self.points[(k, j)] = made
+                elif head:  # drawn again on later pages: artifacts there
+                    cell = tagger.add(row, "TH", scope="Column", repeat=True)
                 elif total and j == 0:
-                    row.add("TH", scope="Row", text=text)
+                    cell = tagger.add(row, "TH", scope="Row")
                 else:
-                    row.add("TD", text=text)
-            self.row_elems.append(row)
-        return self.row_elems[i].children
+                    cell = tagger.add(row, "TD")
+                cells.append(cell)
+            self.row_cells[k] = cells
+            self.made += 1
+        return self.row_cells.pop(i) if i >= self.n_head else self.row_cells[i]
 
     def height(self, i: int) -> float:
         """Row ``i``'s height, as reportlab computes it."""
@@ -455,9 +462,9 @@ class PdfWriter:
                 f"{doc.meta.title}: PDF のページに収まらない部分があり、組版できませんでした。"
                 "スタイルシートの文字の大きさ・行送り・余白を見直してください。"
             ) from err
-        finish(template.canv, self.tagger, doc.meta, PRODUCER)
+        done = finish(template.canv, self.tagger, doc.meta, PRODUCER)
         template.canv.save()
-        return out.getvalue()
+        return complete(out.getvalue(), done)
 
     def _page_decorator(self, doc: dm.Document, page_w: float) -> Callable[[Canvas, Any], None]:
         """The page number, drawn last on each page (read last) as a pagination artifact."""
@@ -497,39 +504,40 @@ class PdfWriter:
 
     def block(self, block: dm.Block, text_width: float) -> list[Flowable]:
         """A block's flowables, each tagged as the structure element made for it here."""
-        root = self.tagger.root
+        tagger = self.tagger
+        root = tagger.root
         if isinstance(block, dm.DocNumber):
-            return [self.paragraph(block.text, "doc_number", root.add("P", text=block.text))]
+            return [self.paragraph(block.text, "doc_number", tagger.add(root, "P"))]
         if isinstance(block, dm.TitleBlock):
-            title = root.add("H1", text="\n".join(block.lines))
+            title = tagger.add(root, "H1")
             lines = [self.paragraph(line, "title", title) for line in block.lines]
             for above, below in zip(lines, lines[1:]):  # one marked-content sequence: one heading
                 above.gk_closes = below.gk_opens = False
                 above.keepWithNext = True
             return list(lines)
         if isinstance(block, dm.Heading):
-            elem = root.add(f"H{min(block.level + 1, 6)}", text=block.display)
+            elem = tagger.add(root, f"H{min(block.level + 1, 6)}")
             heading = self.paragraph(block.display, block.style_role, elem)
             heading.gk_outline = (block.level - 1, block.display)
             heading.keepWithNext = True
             return [CondPageBreak(heading.style.leading * 4), heading]
         if isinstance(block, dm.Paragraph):
-            return [self.paragraph(block.text, block.role, root.add("P", text=block.text))]
+            return [self.paragraph(block.text, block.role, tagger.add(root, "P"))]
         if isinstance(block, dm.BulletList):
-            items = root.add("L")
-            return [self.bullet(item, items.add("LI")) for item in block.items]
+            items = tagger.add(root, "L")
+            return [self.bullet(item, tagger.add(items, "LI")) for item in block.items]
         if isinstance(block, dm.Caption):
-            caption = self.paragraph(block.text, "caption", root.add("Caption", text=block.text))
+            caption = self.paragraph(block.text, "caption", tagger.add(root, "Caption"))
             caption.keepWithNext = True
             return [caption]
         if isinstance(block, dm.Table):
-            elem = Elem("Table")
-            if root.children and root.children[-1].tag == "Caption":  # the table's caption: its first child
-                elem.children.append(root.children.pop())
-            root.children.append(elem)
+            before = tagger.last_child(root)
+            elem = tagger.add(root, "Table")
+            if before is not None and tagger.tags[before] == "Caption":  # its caption: its first child
+                tagger.adopt(elem, before)
             return [self.table(block, text_width, elem), Spacer(1, self.style.role("body").after * MM)]
         if isinstance(block, dm.Chart):
-            return [self.chart(block, root.add("Figure", alt=block.alt_text))]
+            return [self.chart(block, tagger.add(root, "Figure", alt=block.alt_text))]
         if isinstance(block, dm.PageBreak):
             return [PageBreak()]
         raise TypeError(f"no PDF rendering for {type(block).__name__}")
@@ -537,9 +545,9 @@ class PdfWriter:
     def bullet(self, text: str, item: Elem) -> Para:
         """A point: the mark (``Lbl``) hangs in the indent, the text (``LBody``) starts where Word's does."""
         mark = self.style.bullet_mark
-        item.add("Lbl", text=mark)
-        body = self.paragraph(text, "bullet:text", item.add("LBody", text=text))
-        body.gk_label = Label(item.children[0], mark, self.style.role("bullet").hanging * MM)
+        label = self.tagger.add(item, "Lbl")
+        body = self.paragraph(text, "bullet:text", self.tagger.add(item, "LBody"))
+        body.gk_label = Label(label, mark, self.style.role("bullet").hanging * MM)
         return body
 
     def table(self, table: dm.Table, text_width: float, elem: Elem) -> Flowable:

@@ -4,17 +4,19 @@ While reportlab draws, every piece of content is wrapped in a marked-content seq
 with an MCID that points to a structure element (``Tagger.begin``/``end``), or an artifact
 (page numbers, table rules and shading, a table's header rows repeated on a later page).
 The structure elements are made as the writer reads the document model, in reading order
-(``Elem``). Once every page is laid out, ``finish`` adds to reportlab's file, before it is
-written, what reportlab does not make: the structure tree and its ParentTree, ``MarkInfo``,
-the pages' ``StructParents`` and tab order, the XMP metadata claiming PDF/UA-1 and PDF/A-2b
-(saying what the info dictionary says), and an sRGB OutputIntent. Objects are reportlab's own
-(``pdfdoc``), reached through ``rl_internals``: no second pass over the file.
+(``Tagger.add``): numbers into a few arrays, for a list of 15,000 activities has some 500,000
+of them. Once every page is laid out, ``finish`` adds to reportlab's objects what reportlab
+does not make (``MarkInfo``, the pages' ``StructParents`` and tab order, the XMP metadata
+claiming PDF/UA-1 and PDF/A-2b, saying what the info dictionary says, an sRGB OutputIntent,
+and the StructTreeRoot); ``complete`` then appends the structure elements and the ParentTree
+to the saved file as plain objects, with their cross-reference entries.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
-from collections.abc import Iterator
+from array import array
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -37,55 +39,69 @@ ICC_PATHS = (
 PDFA_PART, PDFA_CONFORMANCE = 2, "B"
 
 
-class Elem:
-    """A structure element: its standard type, children in reading order, and marked content.
-
-    ``refs`` are the (page index, MCID) of its content, in drawing order. ``repeat`` marks an
-    element whose content may be drawn again later (a table's header row on the next page):
-    only its first drawing is tagged, the others are artifacts.
-    """
-
-    __slots__ = ("tag", "children", "refs", "alt", "scope", "repeat", "text")
-
-    def __init__(self, tag: str, alt: str = "", scope: str = "", text: str = "") -> None:
-        self.tag = tag
-        self.children: list[Elem] = []
-        self.refs: list[tuple[int, int]] = []
-        self.alt = alt
-        self.scope = scope
-        self.repeat = False
-        self.text = text  # what it says, for checks and Word/HTML parity (not written to the PDF)
-
-    def add(self, tag: str, alt: str = "", scope: str = "", text: str = "") -> Elem:
-        """A new child at the end."""
-        child = Elem(tag, alt, scope, text)
-        self.children.append(child)
-        return child
-
-    def walk(self) -> Iterator[Elem]:
-        """This element and its descendants, in document order."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
+Elem = int  # a structure element: its index in its ``Tagger`` (0: the Document)
 
 
 class Tagger:
-    """Marked content for one document: MCIDs per page and the tree they belong to."""
+    """The structure elements of one document and the marked content that points to them.
+
+    Elements are numbered in the order they are made, which is reading order among siblings
+    (a table's caption, made before it, becomes its first child); ``parents`` gives the tree.
+    An element's first marked content is kept in ``pages``/``mcids``; a second and later (a
+    title of two lines, a cell split between pages) in ``more``.
+    """
 
     def __init__(self) -> None:
-        self.root = Elem("Document")
+        self.tags: list[str] = ["Document"]
+        self.parents = array("i", [-1])
+        self.pages = array("i", [-1])
+        self.mcids = array("i", [-1])
+        self.more: dict[Elem, list[tuple[int, int]]] = {}
+        self.alt: dict[Elem, str] = {}
+        self.scope: dict[Elem, str] = {}
+        self.repeat: set[Elem] = set()  # header cells drawn again on later pages: artifacts there
         self._next: dict[int, int] = {}
+
+    root: Elem = 0
+
+    def add(self, parent: Elem, tag: str, alt: str = "", scope: str = "", repeat: bool = False) -> Elem:
+        """A new element of type ``tag``, the last child of ``parent`` so far."""
+        elem = len(self.tags)
+        self.tags.append(tag)
+        self.parents.append(parent)
+        self.pages.append(-1)
+        self.mcids.append(-1)
+        if alt:
+            self.alt[elem] = alt
+        if scope:
+            self.scope[elem] = scope
+        if repeat:
+            self.repeat.add(elem)
+        return elem
+
+    def adopt(self, parent: Elem, child: Elem) -> None:
+        """``child`` (made before ``parent``) becomes ``parent``'s first child."""
+        self.parents[child] = parent
+
+    def last_child(self, parent: Elem) -> Elem | None:
+        """The element made last, if it is ``parent``'s child."""
+        last = len(self.tags) - 1
+        return last if last > 0 and self.parents[last] == parent else None
 
     def begin(self, canvas: Canvas, elem: Elem) -> bool:
         """Start ``elem``'s content here; ``False`` (an artifact begun) when it was drawn before."""
         page = canvas.getPageNumber() - 1
-        if elem.repeat and elem.refs and elem.refs[0][0] != page:
+        first = self.pages[elem]
+        if elem in self.repeat and first >= 0 and first != page:
             canvas.addLiteral("/Artifact <</Type /Pagination>> BDC")
             return False
         mcid = self._next.get(page, 0)
         self._next[page] = mcid + 1
-        elem.refs.append((page, mcid))
-        canvas.addLiteral(f"/{elem.tag} <</MCID {mcid}>> BDC")
+        if first < 0:
+            self.pages[elem], self.mcids[elem] = page, mcid
+        else:
+            self.more.setdefault(elem, []).append((page, mcid))
+        canvas.addLiteral(f"/{self.tags[elem]} <</MCID {mcid}>> BDC")
         return True
 
     @staticmethod
@@ -98,6 +114,22 @@ class Tagger:
         """Start an artifact (``Pagination`` with ``subtype`` Footer for a page number)."""
         extra = f" /Subtype /{subtype}" if subtype else ""
         canvas.addLiteral(f"/Artifact <</Type /{kind}{extra}>> BDC")
+
+    def children(self) -> tuple[array[int], array[int]]:
+        """Every element's children in order: ``kids[start[e]:start[e + 1]]``."""
+        n = len(self.tags)
+        start = array("i", bytes(4 * (n + 1)))
+        for parent in self.parents[1:]:
+            start[parent + 1] += 1
+        for e in range(n):
+            start[e + 1] += start[e]
+        fill = array("i", start)
+        kids = array("i", bytes(4 * max(0, n - 1)))
+        for e in range(1, n):
+            parent = self.parents[e]
+            kids[fill[parent]] = e
+            fill[parent] += 1
+        return start, kids
 
 
 class _Stream(PDFObject):
@@ -116,52 +148,122 @@ class _Stream(PDFObject):
         return head + b"\nstream\n" + self.content + b"\nendstream"
 
 
-def finish(canvas: Canvas, tagger: Tagger, meta: dm.Meta, producer: str) -> None:
-    """Add the structure tree, metadata and OutputIntent to ``canvas``'s file (before it is saved)."""
+PLACEHOLDER = b"0000000000"  # an object number not known yet (patched, same width, by ``complete``)
+ROOT = b"<< /Type /StructTreeRoot /K " + PLACEHOLDER + b" 0 R /ParentTree " + PLACEHOLDER + b" 0 R"
+
+
+class _TreeRoot(PDFObject):
+    """The StructTreeRoot, written by reportlab; the numbers of its targets filled in after."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, pages: int) -> None:
+        self.pages = pages
+
+    def format(self, document: Any) -> bytes:
+        return ROOT + b" /ParentTreeNextKey %d >>" % self.pages
+
+
+class Finished:
+    """What ``complete`` needs once reportlab has saved: the tree, pages and root's numbers."""
+
+    def __init__(self, tagger: Tagger, pages: list[int], root: int, alt: dict[Elem, bytes]) -> None:
+        self.tagger, self.pages, self.root, self.alt = tagger, pages, root, alt
+
+
+def finish(canvas: Canvas, tagger: Tagger, meta: dm.Meta, producer: str) -> Finished:
+    """Add to ``canvas``'s file (before it is saved) the catalog's and pages' entries, the
+    metadata, the OutputIntent and the StructTreeRoot; the rest is for ``complete``."""
     objs = rli.file_objects(canvas)
-    pages = [objs.reference(page) for page in objs.pages]
-    per_page: list[list[Any]] = [[] for _ in pages]
-    root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
-    root_ref = objs.reference(root)
-
-    def build(elem: Elem, parent: Any) -> Any:
-        made = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(elem.tag), "P": parent})
-        ref = objs.reference(made)
-        kids: list[Any] = [build(child, ref) for child in elem.children]
-        if elem.refs:
-            first_page = elem.refs[0][0]
-            made.dict["Pg"] = pages[first_page]
-        for page, mcid in elem.refs:
-            # an MCID on the element's page is a plain integer; one on another page an MCR
-            if page == first_page:
-                kids.append(mcid)
-            else:
-                kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": pages[page], "MCID": mcid}))
-            slots = per_page[page]
-            slots.extend([None] * (mcid + 1 - len(slots)))
-            slots[mcid] = ref
-        made.dict["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)
-        if elem.alt:
-            made.dict["Alt"] = PDFString(elem.alt)
-        if elem.scope:
-            made.dict["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName(elem.scope)})
-        return ref
-
-    root.dict["K"] = build(tagger.root, root_ref)
-    nums: list[Any] = []
-    for i, (page, slots) in enumerate(zip(objs.pages, per_page)):
-        if None in slots:
-            raise ValueError(f"page {i + 1}: an MCID without a structure element")
+    pages = [objs.number(page) for page in objs.pages]
+    for i, page in enumerate(objs.pages):
         page.StructParents = i
         page.Tabs = PDFName("S")
-        nums += [i, objs.reference(PDFArray(slots))]
-    root.dict["ParentTree"] = objs.reference(PDFDictionary({"Nums": PDFArray(nums)}))
-    root.dict["ParentTreeNextKey"] = len(pages)
+    root = _TreeRoot(len(pages))
     catalog = objs.catalog
     catalog.StructTreeRoot = root
     catalog.MarkInfo = PDFDictionary({"Marked": PDFtrue})
     catalog.Metadata = _Stream({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}, xmp(meta, producer))
     catalog.OutputIntents = PDFArray([_output_intent()])
+    alt = {e: PDFString(text).format(objs.document) for e, text in tagger.alt.items()}
+    return Finished(tagger, pages, objs.number(root), alt)
+
+
+XREF = re.compile(rb"\nxref\n0 (\d+)\n")
+SIZE = re.compile(rb"/Size (\d+)")
+
+
+def complete(data: bytes, done: Finished) -> bytes:
+    """reportlab's saved file with the structure elements and the ParentTree appended as objects
+    numbered after its own, the cross-reference table extended and the root's numbers filled in."""
+    tables = list(XREF.finditer(data))
+    if not tables:
+        raise ValueError("no cross-reference table in reportlab's file")
+    xref = tables[-1]
+    size = int(xref.group(1))
+    trailer = data.index(b"trailer", xref.end())
+    entries = data[xref.end() : trailer]
+    tail = data[trailer : data.index(b"startxref", trailer)]
+    tagger, pages = done.tagger, done.pages
+    n = len(tagger.tags)
+    first = size  # elements are objects size .. size + n - 1, then a ParentTree array per page, then the tree
+    out = bytearray(data[: xref.start() + 1])
+    offsets = array("q")
+    start, kids = tagger.children()
+    slots: list[array[int]] = [array("i") for _ in pages]
+
+    def slot(page: int, mcid: int, elem: Elem) -> None:
+        page_slots = slots[page]
+        if len(page_slots) <= mcid:
+            page_slots.extend([-1] * (mcid + 1 - len(page_slots)))
+        page_slots[mcid] = first + elem
+
+    tags, parents, more = tagger.tags, tagger.parents, tagger.more
+    first_pages, mcids = tagger.pages, tagger.mcids
+    for e in range(n):
+        items = [f"{first + k} 0 R" for k in kids[start[e] : start[e + 1]]]
+        parent = done.root if e == 0 else first + parents[e]
+        head = f"{first + e} 0 obj\n<< /Type /StructElem /S /{tags[e]} /P {parent} 0 R"
+        page = first_pages[e]
+        if page >= 0:
+            head += f" /Pg {pages[page]} 0 R"
+            items.append(str(mcids[e]))
+            slot(page, mcids[e], e)
+            for other, mcid in more.get(e, ()):
+                # an MCID on the element's page is a plain integer; one on another page an MCR
+                mcr = f"<< /Type /MCR /Pg {pages[other]} 0 R /MCID {mcid} >>"
+                items.append(str(mcid) if other == page else mcr)
+                slot(other, mcid, e)
+        head += " /K " + (items[0] if len(items) == 1 else "[" + " ".join(items) + "]")
+        scope = tagger.scope.get(e)
+        if scope:
+            head += f" /A << /O /Table /Scope /{scope} >>"
+        offsets.append(len(out))
+        out += head.encode("ascii")
+        if e in done.alt:
+            out += b" /Alt " + done.alt[e]
+        out += b" >>\nendobj\n"
+    for i, page_slots in enumerate(slots):
+        if -1 in page_slots:
+            raise ValueError(f"page {i + 1}: an MCID without a structure element")
+        offsets.append(len(out))
+        refs = " ".join(f"{number} 0 R" for number in page_slots)
+        out += f"{first + n + i} 0 obj\n[{refs}]\nendobj\n".encode("ascii")
+    tree = first + n + len(pages)
+    offsets.append(len(out))
+    nums = " ".join(f"{i} {first + n + i} 0 R" for i in range(len(pages)))
+    out += f"{tree} 0 obj\n<< /Nums [{nums}] >>\nendobj\n".encode("ascii")
+    xref_at = len(out)
+    total = tree + 1
+    out += b"xref\n0 %d\n" % total + entries
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += SIZE.sub(b"/Size %d" % total, tail, count=1)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref_at
+    at = out.index(ROOT)
+    filled = ROOT.replace(PLACEHOLDER, b"%010d" % first, 1).replace(PLACEHOLDER, b"%010d" % tree, 1)
+    out[at : at + len(ROOT)] = filled
+    return bytes(out)
 
 
 def xmp(meta: dm.Meta, producer: str) -> bytes:

@@ -38,7 +38,8 @@ The file's objects, for tagging (``pdf_tags.finish``; ``reportlab.pdfbase.pdfdoc
     - ``BaseDocTemplate._doSave``: false makes ``build`` leave the canvas unsaved (as
       ``multiBuild`` does), so that objects can be added once every page is laid out.
     - ``Canvas._doc``: the ``PDFDocument``; its ``Catalog`` and ``Pages.pages`` (the finished
-      ``PDFPage``\\ s, in order); ``PDFDocument.Reference`` makes an object indirect.
+      ``PDFPage``\\ s, in order); ``PDFDocument.Reference`` makes an object indirect, numbered
+      at once (``idToObjectNumberAndVersion``).
     - ``PDFPage.__NoDefault__`` and ``PDFCatalog.__NoDefault__`` (the same list as its
       ``__Refs__``): the keys ``format`` writes when set; ``StructParents`` and ``Tabs`` are
       added to the page's, ``OutputIntents`` to the catalog's (written as a reference).
@@ -330,9 +331,11 @@ class FileObjects:
     catalog: Any  # pdfdoc.PDFCatalog
     pages: list[Any]  # pdfdoc.PDFPage, in order
 
-    def reference(self, obj: Any) -> Any:
-        """``obj`` made an indirect object; the reference to it."""
-        return self.document.Reference(obj)
+    def number(self, obj: Any) -> int:
+        """``obj`` made an indirect object (once); its object number."""
+        name = self.document.Reference(obj).name
+        number: int = self.document.idToObjectNumberAndVersion[name][0]
+        return number
 
 
 def file_objects(canvas: Canvas) -> FileObjects:
