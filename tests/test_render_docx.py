@@ -11,17 +11,19 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from pipeline.cli import SAMPLE
 
 from .conftest import (
+    Numbering,
     W,
     activities,
     build,
@@ -55,72 +57,6 @@ def all_docx(out: Path) -> list[Path]:
 
 
 # --- an independent reading of Word's list numbering -------------------------------------------------
-
-
-class Numbering:
-    """Word's list labels as Word computes them: each (numId, ilvl) counter, deeper ones restarted."""
-
-    def __init__(self, path: Path) -> None:
-        numbering = docx_xml(path, "word/numbering.xml")
-        styles = docx_xml(path, "word/styles.xml")
-        abstract = {a.get(W + "abstractNumId"): a for a in numbering.iter(W + "abstractNum")}
-        self.levels: dict[str, dict[int, tuple[str, str]]] = {}
-        for num in numbering.iter(W + "num"):
-            a = abstract[num.find(W + "abstractNumId").get(W + "val")]
-            self.levels[num.get(W + "numId")] = {
-                int(lvl.get(W + "ilvl")): (
-                    lvl.find(W + "numFmt").get(W + "val"),
-                    lvl.find(W + "lvlText").get(W + "val"),
-                )
-                for lvl in a.iter(W + "lvl")
-            }
-        self.style_num: dict[str, tuple[str, int]] = {}
-        for s in styles.iter(W + "style"):
-            numpr = s.find(f"{W}pPr/{W}numPr")
-            if numpr is not None:
-                ilvl = numpr.find(W + "ilvl")
-                level = int(ilvl.get(W + "val")) if ilvl is not None else self._linked_level(numbering, s)
-                self.style_num[s.get(W + "styleId")] = (numpr.find(W + "numId").get(W + "val"), level)
-        self.counters: dict[str, list[int]] = {}
-
-    @staticmethod
-    def _linked_level(numbering: etree._Element, style: etree._Element) -> int:
-        for lvl in numbering.iter(W + "lvl"):
-            ps = lvl.find(W + "pStyle")
-            if ps is not None and ps.get(W + "val") == style.get(W + "styleId"):
-                return int(lvl.get(W + "ilvl"))
-        return 0
-
-    def label(self, p: etree._Element) -> str:
-        """The label Word shows before paragraph ``p`` (``1 ``, ``（2）``, ``・``), or ``""``."""
-        ppr = p.find(W + "pPr")
-        numpr = ppr.find(W + "numPr") if ppr is not None else None
-        style = ppr.find(W + "pStyle") if ppr is not None else None
-        num_id, level = self.style_num.get(style.get(W + "val") if style is not None else "Normal", ("0", 0))
-        if numpr is not None:
-            num_id = numpr.find(W + "numId").get(W + "val")
-            ilvl = numpr.find(W + "ilvl")
-            if ilvl is not None:
-                level = int(ilvl.get(W + "val"))
-        if num_id == "0" or num_id not in self.levels:
-            return ""
-        counters = self.counters.setdefault(num_id, [0] * 9)
-        counters[level] += 1
-        for deeper in range(level + 1, 9):
-            counters[deeper] = 0
-        fmt, text = self.levels[num_id][level]
-        if fmt == "bullet":
-            return text
-        if fmt == "none":
-            return ""
-        return re.sub(r"%(\d)", lambda m: str(counters[int(m.group(1)) - 1]), text)
-
-
-def word_paragraphs(path: Path) -> Iterator[tuple[etree._Element, str]]:
-    """Every body paragraph with its text as Word shows it (list labels included)."""
-    numbering = Numbering(path)
-    for p in docx_xml(path).iter(W + "p"):
-        yield p, numbering.label(p) + paragraph_text(p)
 
 
 # --- the checks ------------------------------------------------------------------------------------
@@ -350,3 +286,37 @@ def test_libreoffice_uses_the_bizud_faces_and_draws_the_chart(built: Path, tmp_p
         assert s["name"] in legend
     for name, value in counts.items():
         assert re.search(rf"(?<!\d){value}(?!\d)", legend), (name, value)
+
+
+# --- the review loop's field markers (issue 13) -----------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="ab \n", max_size=12),
+    st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=3),
+)
+def test_bookmarks_wrap_exactly_their_part_of_a_text(text: str, spans: list[tuple[int, int]]) -> None:
+    """Read back with lxml: the text between each bookmark's start and end is its slice; the
+    paragraph's text is unchanged."""
+    from pipeline.render.docx_xml import W_NS, Mark, text_runs
+
+    marks = [
+        Mark(min(a, b, len(text)), min(max(a, b), len(text)), i, f"_gk_m{i}")
+        for i, (a, b) in enumerate(spans, 1)
+    ]
+    p = etree.fromstring(f'<w:p xmlns:w="{W_NS}">{text_runs(text, marks)}</w:p>')
+    shown, open_at, inside = [], {}, {}
+    for el in p.iter():
+        if el.tag == W + "t":
+            shown.append(el.text or "")
+        elif el.tag == W + "br":
+            shown.append("\n")
+        elif el.tag == W + "bookmarkStart":
+            open_at[el.get(W + "id")] = len("".join(shown))
+        elif el.tag == W + "bookmarkEnd":
+            inside[el.get(W + "id")] = "".join(shown)[open_at[el.get(W + "id")] :]
+    assert "".join(shown) == text
+    assert inside == {str(m.id): text[m.start : m.end] for m in marks}
+    if not marks:
+        assert text_runs(text, marks) == text_runs(text)

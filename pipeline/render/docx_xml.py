@@ -478,24 +478,81 @@ class BodyStream:
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def text_runs(text: str) -> str:
-    """A text's lines as runs separated by line breaks, as python-docx's ``add_run`` writes them."""
+def text_runs(text: str, marks: Sequence[Mark] = ()) -> str:
+    """A text's lines as runs separated by line breaks, as python-docx's ``add_run`` writes them;
+    each of ``marks`` wraps its part of the text in a bookmark (the runs split at its ends)."""
+    if marks:
+        return _marked_runs(text, marks)
     parts = []
     for i, line in enumerate(text.split("\n")):
         if i:
             parts.append("<w:r><w:br/></w:r>")
         if not line:
             parts.append("<w:r/>")
-        elif len(line.strip()) < len(line):
-            parts.append(f'<w:r><w:t xml:space="preserve">{_xml_text(line)}</w:t></w:r>')
         else:
-            parts.append(f"<w:r><w:t>{_xml_text(line)}</w:t></w:r>")
+            parts.append(_run(line))
     return "".join(parts)
 
 
-def add_runs(p: etree._Element, text: str) -> None:
-    """Append ``text_runs(text)`` to a paragraph."""
-    p.extend(list(parse_xml(f'<w:p xmlns:w="{W_NS}">{text_runs(text)}</w:p>')))
+def _run(line: str) -> str:
+    """One run of text without line breaks."""
+    if len(line.strip()) < len(line):
+        return f'<w:r><w:t xml:space="preserve">{_xml_text(line)}</w:t></w:r>'
+    return f"<w:r><w:t>{_xml_text(line)}</w:t></w:r>"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A hidden bookmark around ``text[start:end]`` of one paragraph: where a field of the input
+    is printed (``pipeline.review`` names it and reads it back)."""
+
+    start: int
+    end: int
+    id: int
+    name: str
+
+
+def _marked_runs(text: str, marks: Sequence[Mark]) -> str:
+    """``text``'s runs with each mark's ``w:bookmarkStart`` and ``w:bookmarkEnd`` at its offsets
+    (at one offset, the bookmarks ending there close before those starting there open; an empty
+    one opens and closes there)."""
+    starts: dict[int, list[str]] = {}
+    ends: dict[int, list[str]] = {}
+    for m in marks:
+        name = _xml_text(m.name, quote=True)
+        starts.setdefault(m.start, []).append(f'<w:bookmarkStart w:id="{m.id}" w:name="{name}"/>')
+        end = f'<w:bookmarkEnd w:id="{m.id}"/>'
+        if m.end == m.start:
+            starts[m.start].append(end)
+        else:
+            ends.setdefault(m.end, []).append(end)
+    parts = []
+    at = 0
+    for cut in sorted(starts.keys() | ends.keys()):
+        parts.append(_plain_runs(text[at:cut]))
+        parts += ends.get(cut, []) + starts.get(cut, [])
+        at = cut
+    parts.append(_plain_runs(text[at:]))
+    return "".join(parts)
+
+
+def _plain_runs(text: str) -> str:
+    """A piece of a text: its lines' runs and line breaks, no empty run."""
+    parts = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            parts.append("<w:r><w:br/></w:r>")
+        if line:
+            parts.append(_run(line))
+    return "".join(parts)
+
+
+def add_runs(p: etree._Element, text: str, marks: Sequence[Mark] = ()) -> None:
+    """Append ``text_runs(text, marks)`` to a paragraph."""
+    p.extend(list(parse_xml(f'<w:p xmlns:w="{W_NS}">{text_runs(text, marks)}</w:p>')))
+
+
+CellMarks = Sequence[Sequence[Mark]]  # a cell's marks, per paragraph (a Bullets cell: per point)
 
 
 @dataclass(frozen=True)
@@ -514,12 +571,14 @@ def rows_xml(
     header: bool = False,
     bullet_num: int | None = None,
     keep: bool = False,
+    marks: Sequence[Sequence[CellMarks]] = (),
 ) -> str:
     """Table rows, vertically centred, shaded with ``fill``; header rows repeat on every page;
     ``keep``: each row kept on the page of the next (Word's keep with next, on its paragraphs).
 
     A text cell is one paragraph (a ``\\n`` a line break); a ``Bullets`` cell is one list
     paragraph of list ``bullet_num`` per point (its mark and hanging indent from the list).
+    ``marks``: per row and cell, the bookmarks of each of its paragraphs (``text_runs``).
     Written as lxml serialises the same elements (``BodyStream`` puts this text in the package).
     """
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
@@ -531,17 +590,20 @@ def rows_xml(
     paras = [_cell_paragraph_start(look, None, keep) for look in looks]
     items = [_cell_paragraph_start(look, bullet_num, keep) for look in looks]
     parts = []
-    for values in rows:
+    for r, values in enumerate(rows):
         parts.append(tr)
-        for head, para, item, value in zip(heads, paras, items, values):
+        row_marks = marks[r] if r < len(marks) else ()
+        for c, (head, para, item, value) in enumerate(zip(heads, paras, items, values)):
             parts.append(head)
+            cell_marks = row_marks[c] if c < len(row_marks) else ()
             if isinstance(value, str):
-                parts += (para, text_runs(value), "</w:p>")
+                parts += (para, text_runs(value, cell_marks[0] if cell_marks else ()), "</w:p>")
             elif bullet_num is None:
                 raise ValueError("a cell of bullet points needs a list (bullet_num)")
             else:
-                for point in value.items or ("",):
-                    parts += (item, text_runs(point), "</w:p>")
+                for k, point in enumerate(value.items or ("",)):
+                    point_marks = cell_marks[k] if k < len(cell_marks) else ()
+                    parts += (item, text_runs(point, point_marks), "</w:p>")
             parts.append("</w:tc>")
         parts.append("</w:tr>")
     return "".join(parts)
@@ -568,16 +630,17 @@ def rows_chunks(
     header: bool = False,
     bullet_num: int | None = None,
     keep: int = 0,
+    marks: Sequence[Sequence[CellMarks]] = (),
 ) -> Iterator[str]:
     """``rows_xml`` of ``rows``, ``ROWS_PER_CHUNK`` rows at a time (a long table is never one string);
-    the first ``keep`` rows kept with the next."""
+    the first ``keep`` rows kept with the next; ``marks`` per row as ``rows_xml``'s."""
     for start in range(0, len(rows), ROWS_PER_CHUNK):
         end = min(start + ROWS_PER_CHUNK, len(rows))
         if start < keep < end:
-            yield rows_xml(rows[start:keep], looks, fill, header, bullet_num, True)
-            yield rows_xml(rows[keep:end], looks, fill, header, bullet_num)
+            yield rows_xml(rows[start:keep], looks, fill, header, bullet_num, True, marks[start:keep])
+            yield rows_xml(rows[keep:end], looks, fill, header, bullet_num, False, marks[keep:end])
         else:
-            yield rows_xml(rows[start:end], looks, fill, header, bullet_num, keep >= end)
+            yield rows_xml(rows[start:end], looks, fill, header, bullet_num, keep >= end, marks[start:end])
 
 
 # --- the package's description: fonts, styles, settings, application properties -------------------
