@@ -229,7 +229,7 @@ def split_at(p: DocxParagraph, at: str) -> None:
     """Enter pressed just before ``at``: Word's new paragraph takes the text before the cursor
     (and the bookmark's start); the bookmark now spans both paragraphs."""
     el = p._p
-    first = etree.SubElement(el.getparent(), W + "p")
+    first = etree.Element(W + "p")
     el.addprevious(first)
     ppr = el.find(W + "pPr")
     if ppr is not None:
@@ -247,6 +247,12 @@ def split_at(p: DocxParagraph, at: str) -> None:
             return
         first.append(child)
     raise AssertionError(at)
+
+
+def remove(el: etree._Element) -> None:
+    parent = el.getparent()
+    assert parent is not None
+    parent.remove(el)
 
 
 def new_paragraph_after(p: DocxParagraph, text: str) -> None:
@@ -385,6 +391,7 @@ def test_applied_input_rebuilds_the_edited_text(
     retype(paragraph_of(document, plan), "。", "（見直し）。")
     new_paragraph_after(paragraph_of(document, result), "追加の取組を実施。")
     end = paragraph_of(document, name)._p.find(W + "bookmarkEnd")  # typed just after its end
+    assert end is not None
     end.addnext(etree.fromstring(f'<w:r xmlns:w="{W_NS}"><w:t>（改称）</w:t></w:r>'))
     raw = saved(document)
     edited = edited_file(tmp_path, raw, "plan-sheets.docx")
@@ -421,7 +428,7 @@ def test_tracked_changes_are_read_as_accepted_and_comments_listed(
     )
     for el in etree.fromstring(f'<w:p xmlns:w="{W_NS}">{tracked}</w:p>'):
         run._r.addprevious(el)
-    run._r.getparent().remove(run._r)
+    remove(run._r)
     heading = paragraph_of(document, "perspectives[1].name", 2)
     document.add_comment(heading.runs, text="視点名はこのままで良いか確認", author="行政総務課")
     edited = edited_file(tmp_path, saved(document))
@@ -484,7 +491,7 @@ def test_derived_counts_and_own_wording_are_refused_with_what_to_change(
 def test_a_deleted_bullet_is_deleted_only_with_allow_delete(tmp_path: Path, drafts: dict[str, bytes]) -> None:
     document = opened(drafts["summary"])
     p = paragraph_of(document, SECOND)
-    p._p.getparent().remove(p._p)
+    remove(p._p)
     edited = edited_file(tmp_path, saved(document))
     source = yaml_copy(tmp_path)
     before = source.read_text(encoding="utf-8")
@@ -504,7 +511,7 @@ def test_bad_inputs_exit_2_without_a_traceback(tmp_path: Path, drafts: dict[str,
     not_docx.write_bytes(b"PK\x03\x04 not really")
     plain = opened(drafts["summary"])
     for el in list(plain.element.body.iter(W + "bookmarkStart", W + "bookmarkEnd")):
-        el.getparent().remove(el)
+        remove(el)
     unmarked = edited_file(tmp_path, saved(plain), "plain.docx")
     bad_yaml = tmp_path / "bad.yaml"
     bad_yaml.write_text("format: 1\nplan: [\n", encoding="utf-8")
