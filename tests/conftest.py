@@ -6,6 +6,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from fractions import Fraction
 from math import floor
 from pathlib import Path
@@ -62,17 +63,88 @@ def docx_paragraphs(path: Path) -> list[etree._Element]:
 
 
 def docx_text(path: Path) -> str:
-    return "\n".join(paragraph_text(p) for p in docx_paragraphs(path))
+    """The draft's text as Word shows it: each paragraph's list label (``1 ``, ``（2）``, ``・``) first."""
+    return "\n".join(text for _, text in word_paragraphs(path))
 
 
 def docx_tables(path: Path) -> list[list[list[str]]]:
+    """Each table's cells as Word shows them (list labels included), a cell's paragraphs joined."""
+    labels = Numbering(path)
+    root = docx_xml(path)
+    shown = {p: labels.label(p) + paragraph_text(p) for p in root.iter(W + "p")}  # document order
     tables = []
-    for tbl in docx_xml(path).iter(W + "tbl"):
+    for tbl in root.iter(W + "tbl"):
         rows = []
         for tr in tbl.iter(W + "tr"):
-            rows.append(["".join(paragraph_text(p) for p in tc.iter(W + "p")) for tc in tr.iter(W + "tc")])
+            rows.append(["".join(shown[p] for p in tc.iter(W + "p")) for tc in tr.iter(W + "tc")])
         tables.append(rows)
     return tables
+
+
+class Numbering:
+    """Word's list labels as Word computes them: each (numId, ilvl) counter, deeper ones restarted."""
+
+    def __init__(self, path: Path) -> None:
+        numbering = docx_xml(path, "word/numbering.xml")
+        styles = docx_xml(path, "word/styles.xml")
+        abstract = {a.get(W + "abstractNumId"): a for a in numbering.iter(W + "abstractNum")}
+        self.levels: dict[str, dict[int, tuple[str, str]]] = {}
+        for num in numbering.iter(W + "num"):
+            a = abstract[num.find(W + "abstractNumId").get(W + "val")]
+            self.levels[num.get(W + "numId")] = {
+                int(lvl.get(W + "ilvl")): (
+                    lvl.find(W + "numFmt").get(W + "val"),
+                    lvl.find(W + "lvlText").get(W + "val"),
+                )
+                for lvl in a.iter(W + "lvl")
+            }
+        self.style_num: dict[str, tuple[str, int]] = {}
+        for s in styles.iter(W + "style"):
+            numpr = s.find(f"{W}pPr/{W}numPr")
+            if numpr is not None:
+                ilvl = numpr.find(W + "ilvl")
+                level = int(ilvl.get(W + "val")) if ilvl is not None else self._linked_level(numbering, s)
+                self.style_num[s.get(W + "styleId")] = (numpr.find(W + "numId").get(W + "val"), level)
+        self.counters: dict[str, list[int]] = {}
+
+    @staticmethod
+    def _linked_level(numbering: etree._Element, style: etree._Element) -> int:
+        for lvl in numbering.iter(W + "lvl"):
+            ps = lvl.find(W + "pStyle")
+            if ps is not None and ps.get(W + "val") == style.get(W + "styleId"):
+                return int(lvl.get(W + "ilvl"))
+        return 0
+
+    def label(self, p: etree._Element) -> str:
+        """The label Word shows before paragraph ``p`` (``1 ``, ``（2）``, ``・``), or ``""``."""
+        ppr = p.find(W + "pPr")
+        numpr = ppr.find(W + "numPr") if ppr is not None else None
+        style = ppr.find(W + "pStyle") if ppr is not None else None
+        num_id, level = self.style_num.get(style.get(W + "val") if style is not None else "Normal", ("0", 0))
+        if numpr is not None:
+            num_id = numpr.find(W + "numId").get(W + "val")
+            ilvl = numpr.find(W + "ilvl")
+            if ilvl is not None:
+                level = int(ilvl.get(W + "val"))
+        if num_id == "0" or num_id not in self.levels:
+            return ""
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        counters[level] += 1
+        for deeper in range(level + 1, 9):
+            counters[deeper] = 0
+        fmt, text = self.levels[num_id][level]
+        if fmt == "bullet":
+            return text
+        if fmt == "none":
+            return ""
+        return re.sub(r"%(\d)", lambda m: str(counters[int(m.group(1)) - 1]), text)
+
+
+def word_paragraphs(path: Path) -> Iterator[tuple[etree._Element, str]]:
+    """Every body paragraph with its text as Word shows it (list labels included)."""
+    numbering = Numbering(path)
+    for p in docx_xml(path).iter(W + "p"):
+        yield p, numbering.label(p) + paragraph_text(p)
 
 
 def load_yaml(path: Path) -> dict:

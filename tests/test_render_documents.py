@@ -21,6 +21,7 @@ from pipeline.render.kinsoku import check_lines
 from pipeline.style import load_style
 
 from .conftest import (
+    Numbering,
     W,
     activities,
     build,
@@ -172,15 +173,15 @@ def pdf_tables(path: Path) -> list[list[list[list[str]]]]:
 
 
 def docx_table_rows(path: Path) -> list[tuple[bool, list[list[str]]]]:
-    """Per table: whether its first row repeats as a header, and its rows."""
+    """Per table: whether its first row repeats as a header, and its rows as Word shows them."""
+    labels = Numbering(path)
+    root = docx_xml(path)
+    shown = {p: labels.label(p) + paragraph_text(p) for p in root.iter(W + "p")}  # document order
     out = []
-    for tbl in docx_xml(path).iter(W + "tbl"):
+    for tbl in root.iter(W + "tbl"):
         trs = list(tbl.iter(W + "tr"))
         header = trs[0].find(f"{W}trPr/{W}tblHeader") is not None
-        rows = [
-            [norm("".join(paragraph_text(p) for p in tc.iter(W + "p"))) for tc in tr.iter(W + "tc")]
-            for tr in trs
-        ]
+        rows = [[norm("".join(shown[p] for p in tc.iter(W + "p"))) for tc in tr.iter(W + "tc")] for tr in trs]
         out.append((header, rows))
     return out
 
