@@ -27,6 +27,7 @@ from lxml import etree
 from .model import ReportInput
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 PREFIX = "_gk_"  # a leading underscore: a hidden bookmark in Word (as its own _Toc… ones)
 MAX_NAME = 40  # Word keeps bookmark names of at most 40 characters ([MS-OI29500] 2.1.362 c)
 
@@ -144,6 +145,8 @@ class Draft:
 
 _SKIP = {W + "del", W + "moveFrom", W + "pPr", W + "rPr", W + "sdtPr", W + "tblPr", W + "trPr", W + "tcPr"}
 _SKIP |= {W + "tblGrid", W + "sectPr", W + "customXmlPr", W + "smartTagPr", W + "instrText", W + "delText"}
+# drawings, text boxes and embedded objects: never gyokaku's text (a text box would nest paragraphs)
+_SKIP |= {W + "drawing", W + "pict", W + "object", MC + "AlternateContent"}
 
 
 class _Reader:
@@ -342,6 +345,7 @@ class Occurrence:
     whole: bool  # the field is whole paragraphs (a bullet, a cell's text)
     start: Pos = Pos(0, 0)  # where its text starts and ends (a bookmark's range, widened)
     end: Pos = Pos(0, 0)
+    joined: str = ""  # the field whose paragraph it was joined to (its paragraph mark deleted)
 
 
 @dataclass
@@ -350,7 +354,8 @@ class Change:
 
     ``kind``: ``set`` (a field's new text; ``new`` holds one text, or several list items when a
     list item was split), ``insert`` (new list items after ``path``'s item; ``index`` 0 = first),
-    ``delete`` (a field left out), ``own`` (gyokaku's own wording), ``derived`` (a number),
+    ``delete`` (a field left out), ``joined`` (a list item's paragraph joined to the one before:
+    its text is in that field now), ``own`` (gyokaku's own wording), ``derived`` (a number),
     ``conflict`` (two printings of one field edited differently).
     """
 
@@ -375,7 +380,7 @@ class Comparison:
 
     @property
     def fields(self) -> list[Change]:
-        return [c for c in self.changes if c.kind in ("set", "insert", "delete")]
+        return [c for c in self.changes if c.kind in ("set", "insert", "delete", "joined")]
 
 
 def occurrences(draft: Draft, expected: Draft | None = None) -> dict[str, list[tuple[str, Occurrence]]]:
@@ -387,6 +392,7 @@ def occurrences(draft: Draft, expected: Draft | None = None) -> dict[str, list[t
     what was typed between it and gyokaku's own text around it.
     """
     out: dict[str, list[tuple[str, Occurrence]]] = {}
+    owner: dict[int, str] = {}  # a paragraph → the whole-paragraph field that holds it
     order = sorted(draft.marks.items(), key=lambda kv: (kv[1][0].para, kv[1][0].offset))
     for name, (start, end) in order:
         info = bookmark_field(name)
@@ -404,8 +410,13 @@ def occurrences(draft: Draft, expected: Draft | None = None) -> dict[str, list[t
             whole = start.offset == 0 and end.offset == len(draft.paras[end.para].text)
         texts = [draft.paras[i].text for i in range(start.para, end.para + 1)]
         lo, hi = 0, len(texts[-1])
+        if whole and start.para in owner and owner[start.para] != info[0]:
+            joined = Occurrence([], start.para, start.para, True, start, start, owner[start.para])
+            out.setdefault(info[0], []).append((name, joined))
+            continue
         if whole:
             pieces = texts
+            owner.update((i, info[0]) for i in range(start.para, end.para + 1))
         else:
             lo, hi = start.offset, end.offset
             first, last = texts[0], texts[-1]
@@ -458,6 +469,11 @@ def compare(edited: Draft, expected: Draft, data: ReportInput, document: str = "
         if not got:
             changes.append(Change("delete", path, old, [], at=printed[0][1].first))
             continue
+        if all(o.joined for _, o in got):
+            note = f"{got[0][1].joined} の段落と結合されています（文はそちらに含まれます）"
+            changes.append(Change("joined", path, old, [], note, at=got[0][1].first))
+            continue
+        got = [(n, o) for n, o in got if not o.joined]
         scalar = list_place(path) is None or path.endswith(".reason")
         found = [("\n".join(o.pieces),) if scalar else tuple(o.pieces) for _, o in got]
         edits = list(dict.fromkeys(f for f in found if f != (old,)))
@@ -487,6 +503,8 @@ def _skeletons(
     spans: dict[int, list[tuple[int, str, Pos]]] = {}
     for path, printed in occ.items():
         for _, o in printed:
+            if o.joined:
+                continue
             spans.setdefault(o.start.para, []).append((o.start.offset, path, o.end))
     lines: list[str] = []
     items: list[str | None] = []
@@ -831,7 +849,7 @@ def apply_changes(text: str, comparison: Comparison, allow_delete: bool = False)
             inserts.setdefault(c.path, {}).setdefault(c.index, []).extend(c.new)
             applied.append(c)
         elif place is not None:
-            lists.setdefault(place[1], {})[int(place[2])] = None if c.kind == "delete" else c.new
+            lists.setdefault(place[1], {})[int(place[2])] = None if c.kind in ("delete", "joined") else c.new
             applied.append(c)
         else:
             try:
@@ -839,7 +857,7 @@ def apply_changes(text: str, comparison: Comparison, allow_delete: bool = False)
             except (KeyError, IndexError, TypeError):
                 refused.append((c, "入力に対応する項目が見つかりません。"))
                 continue
-            if c.kind == "delete":
+            if c.kind in ("delete", "joined"):
                 if c.path.endswith(".name") or c.path == PLAN_TITLE:
                     refused.append((c, "名前は省けません。削除できません。"))
                     continue
@@ -928,6 +946,8 @@ def report_lines(comparison: Comparison, refused: Sequence[tuple[Change, str]] =
             yield f"追加: {where}に {len(c.new)} 項目"
             for n in c.new:
                 yield "  後: " + "\n".join(_quote(n))
+        elif c.kind == "joined":
+            yield f"結合: {c.path}: {c.note}"
         elif c.kind == "delete":
             yield f"削除: {c.path}（反映には --allow-delete が必要です）"
             yield "  前: " + "\n".join(_quote(c.old))

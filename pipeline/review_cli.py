@@ -168,7 +168,7 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
             [f"エラー: {target} に書き込めませんでした（{err.strerror or err}）。何も書き出していません。"]
         )
     for change in result.applied:
-        verb = {"set": "変更", "insert": "追加", "delete": "削除"}[change.kind]
+        verb = {"set": "変更", "insert": "追加", "delete": "削除", "joined": "結合"}[change.kind]
         _echo(
             f"{verb}: {change.path}"
             + (f"[{change.index}] の後" if change.kind == "insert" and change.index else "")

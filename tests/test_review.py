@@ -453,6 +453,26 @@ def test_tracked_changes_are_read_as_accepted_and_comments_listed(
     assert code == 0, output
 
 
+def test_two_bullets_joined_with_track_changes_become_one_item(
+    tmp_path: Path, sample: ReportInput, drafts: dict[str, bytes]
+) -> None:
+    """The first bullet's paragraph mark deleted (tracked): one paragraph, one list item."""
+    values = {t.path: t.value for t in sample.texts}
+    document = opened(drafts["summary"])
+    ppr = paragraph_of(document, HIGHLIGHT)._p.get_or_add_pPr()
+    deleted = '<w:del w:id="903" w:author="推進本部" w:date="2022-10-20T09:00:00Z"/>'
+    ppr.append(etree.fromstring(f'<w:rPr xmlns:w="{W_NS}">{deleted}</w:rPr>'))
+    edited = edited_file(tmp_path, saved(document))
+    code, output = build(["diff", str(edited), str(SAMPLE)])
+    assert code == 1, output
+    assert f"結合: {SECOND}: {HIGHLIGHT} の段落と結合されています" in output
+    source = yaml_copy(tmp_path)
+    code, output = build(["apply", str(edited), str(source)])
+    assert code == 0, output
+    highlights = item(yaml.safe_load(source.read_text(encoding="utf-8")), HIGHLIGHT[:-3])
+    assert highlights == [values[HIGHLIGHT] + values[SECOND]]
+
+
 def test_derived_counts_and_own_wording_are_refused_with_what_to_change(
     tmp_path: Path, sample: ReportInput, drafts: dict[str, bytes]
 ) -> None:
