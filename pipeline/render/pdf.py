@@ -124,7 +124,7 @@ class _Rows:
             elems = self._cell_elems(i)
             for j, (raw, text, style, elem) in enumerate(zip(self.raw[i], self.texts[i], styles, elems)):
                 if isinstance(raw, dm.Bullets):
-                    found.append(self._points(raw, style, self.points[(i, j)]))
+                    found.append(self._points(raw, style, self.points.pop((i, j))))
                     continue
                 cell = para(text, style, one_font=True)
                 cell.gk_tag = (self.tagger, elem)
@@ -464,7 +464,7 @@ class PdfWriter:
             ) from err
         done = finish(template.canv, self.tagger, doc.meta, PRODUCER)
         template.canv.save()
-        return complete(out.getvalue(), done)
+        return complete(out.getvalue(), done)  # getvalue: BytesIO's own buffer, not a copy
 
     def _page_decorator(self, doc: dm.Document, page_w: float) -> Callable[[Canvas, Any], None]:
         """The page number, drawn last on each page (read last) as a pagination artifact."""
