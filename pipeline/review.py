@@ -549,12 +549,11 @@ def _skeleton_changes(
     old_lines, _, _ = _skeletons(expected, theirs)
     new_lines, new_items, starts = _skeletons(edited, mine)
     changes: list[Change] = []
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
 
     def at(j: int) -> int:
         return starts[j] if j < len(starts) else len(edited.paras)
 
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes(old_lines, new_lines):
         if op == "equal":
             continue
         added = list(range(j1, j2))
@@ -579,6 +578,22 @@ def _skeleton_changes(
 
 
 _PLACEHOLDER = re.compile(r"⟦[^⟧]*⟧")
+EXACT_DIFF_LINES = 3000  # past this many differing lines, lines repeated often are not anchors
+
+
+def _opcodes(old: list[str], new: list[str]) -> Iterator[tuple[str, int, int, int, int]]:
+    """``difflib``'s opcodes of two line lists, the common head and tail matched first (a draft
+    of thousands of paragraphs with a few edits compares in linear time)."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    a, b = old[head : len(old) - tail], new[head : len(new) - tail]
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=len(a) + len(b) > EXACT_DIFF_LINES)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        yield op, i1 + head, i2 + head, j1 + head, j2 + head
 
 
 def _column_header(draft: Draft, para: int) -> str:
