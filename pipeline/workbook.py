@@ -14,30 +14,28 @@ derived IDs into the new period's YAML, so later periods match by ID even when t
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.packaging.custom import CustomPropertyList, StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.styles.fonts import Font as FontElement
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from .era import fiscal_year_label
 from .model import EFFECT_KINDS, TERMS, Activity, Business, ReportInput, Status
+from .openpyxl_internals import save_unstamped
 
 GUIDE_SHEET = "記入方法"
 ENTRY_SHEET = "入力"
@@ -350,9 +348,7 @@ def workbook_bytes(
     wb.properties.created = wb.properties.modified = stamp
     wb.active = 0  # open on 記入方法; one selected sheet only (two would open grouped in Excel)
     buffer = io.BytesIO()
-    with schema_font_order():
-        # ExcelWriter itself, not Workbook.save: save stamps the properties' modified time with the clock
-        ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    save_unstamped(wb, buffer)
     return fixed_entry_times(buffer.getvalue())
 
 
@@ -379,38 +375,6 @@ def custom_properties(wb: Workbook) -> CustomPropertyList[Any]:
     """The workbook's custom document properties (openpyxl 3.1 has them; its type stubs do not)."""
     props: CustomPropertyList[Any] = wb.custom_doc_props  # type: ignore[attr-defined]  # missing from types-openpyxl
     return props
-
-
-@contextlib.contextmanager
-def schema_font_order() -> Iterator[None]:
-    """Write ``<font>`` children in the order of the OOXML schema (``b i … sz color name family …``).
-
-    openpyxl writes ``name`` first, which Excel accepts but a schema validator (the Open XML SDK,
-    ``openxml-audit``) reports as an error. ``__elements__`` is the public, documented order
-    openpyxl's serialisable classes write; it is put back after saving.
-    """
-    before = FontElement.__elements__
-    FontElement.__elements__ = (
-        "b",
-        "i",
-        "strike",
-        "condense",
-        "extend",
-        "outline",
-        "shadow",
-        "u",
-        "vertAlign",
-        "sz",
-        "color",
-        "name",
-        "family",
-        "charset",
-        "scheme",
-    )
-    try:
-        yield
-    finally:
-        FontElement.__elements__ = before
 
 
 def _font(name: str, bold: bool = False, size: float = FONT_SIZE) -> Font:
