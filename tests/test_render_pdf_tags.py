@@ -284,6 +284,22 @@ def test_list_table_rows_count_the_activities(out: Path) -> None:
         assert body == len(activities(load_yaml(src)))
 
 
+def test_structure_in_many_object_streams(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A big plan's elements fill several object streams: the cross-reference stream finds each."""
+    from pipeline.render import pdf_tags
+
+    monkeypatch.setattr(pdf_tags, "PER_STREAM", 7)
+    code, output = build(["build", str(SAMPLE), "--out", str(tmp_path), "--format", "pdf", "--jobs", "1"])
+    assert code == 0, output
+    path = pdf_path(tmp_path, SAMPLE.stem, "sheets")
+    pdf = pikepdf.open(path, attempt_recovery=False)
+    assert pdf.check_pdf_syntax() == []
+    streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Type") == "/ObjStm"]
+    assert len(streams) > 10
+    tree, texts, _, _ = read(path)
+    assert sum(1 for n in tree.walk() if HEADING.match(n.tag)) > 10 and texts
+
+
 def test_same_input_same_bytes(out: Path, tmp_path: Path) -> None:
     code, output = build(["build", str(SAMPLE), "--out", str(tmp_path), "--format", "pdf"])
     assert code == 0, output

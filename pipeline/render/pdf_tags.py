@@ -230,6 +230,9 @@ def complete(data: bytes, done: Finished) -> bytes:
     for k in range(1, size):  # reportlab's objects: in use at their offsets
         entries += b"\x01" + int(old[20 * k : 20 * k + 10]).to_bytes(4, "big") + b"\x00\x00"
     streams = (len(bodies) + PER_STREAM - 1) // PER_STREAM
+    for i in range(len(bodies)):  # the new objects: in object stream tree + 1 + i // PER_STREAM
+        stream, index = divmod(i, PER_STREAM)
+        entries += b"\x02" + (tree + 1 + stream).to_bytes(4, "big") + index.to_bytes(2, "big")
     for s in range(streams):
         number = tree + 1 + s
         chunk = bodies[s * PER_STREAM : (s + 1) * PER_STREAM]
@@ -237,7 +240,6 @@ def complete(data: bytes, done: Finished) -> bytes:
         for j, body in enumerate(chunk):
             header.append(f"{first + s * PER_STREAM + j} {offset}")
             offset += len(body) + 1
-            entries += b"\x02" + number.to_bytes(4, "big") + j.to_bytes(2, "big")
         head = (" ".join(header) + "\n").encode("ascii")
         packed = zlib.compress(head + b"\n".join(chunk) + b"\n", 6)
         _set_entry(entries, number, kept + len(out))
