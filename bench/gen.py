@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -179,7 +180,14 @@ def _activity(lines: list[str], rng: random.Random, text: _Text, topic: str, nam
     lines.append(f"          next: {_q(text.fill(rng.choice(NEXT), topic))}")
 
 
-def _business(lines: list[str], rng: random.Random, text: _Text, used: set[str], n_act: int) -> None:
+def _business(
+    lines: list[str],
+    rng: random.Random,
+    text: _Text,
+    used: set[str],
+    n_act: int,
+    extra: _Additions | None = None,
+) -> None:
     topic = rng.choice(TOPICS)
     lines.append(f"    - name: {_q(_unique(topic + rng.choice(BUSINESS_SUFFIXES), used))}")
     if rng.random() < 0.25:
@@ -195,9 +203,17 @@ def _business(lines: list[str], rng: random.Random, text: _Text, used: set[str],
             lines.append(f"        - {value}")
     lines.append("      activities:")
     names: set[str] = set()
-    for _ in range(n_act):
+    for i in range(n_act):
         target = rng.choice((topic, *TOPICS))
-        _activity(lines, rng, text, topic, _unique(f"{target}の{rng.choice(ACTIONS)}", names))
+        name = _unique(f"{target}の{rng.choice(ACTIONS)}", names)
+        if extra is None:
+            _activity(lines, rng, text, topic, name)
+            continue
+        written: list[str] = []
+        _activity(written, rng, text, topic, name)
+        added, status, reported = extra.lines(written[1].split(": ", 1)[1])
+        if reported or i == 0:
+            lines += [written[0], f"          status: {status}", *added, *written[2:]]
 
 
 def split(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -212,10 +228,12 @@ def split(total: int, parts: int, rng: random.Random) -> list[int]:
     return sizes
 
 
-def generate(activities: int, seed: int = 2022) -> str:
-    """The YAML text of a plan with exactly ``activities`` activities."""
+def generate(activities: int, seed: int = 2022, additions: str | None = None) -> str:
+    """The YAML text of a plan with exactly ``activities`` activities; ``additions`` (``current``
+    or ``previous``): with ids, effects and indicators, as this report or the one before."""
     rng = random.Random(f"{seed}:{activities}")
     text = _Text(rng)
+    extra = _Additions(f"{seed}:{activities}", additions == "previous") if additions else None
     n_businesses = max(1, round(activities / 5))
     n_perspectives = min(len(PERSPECTIVES), max(1, n_businesses // 2))
     lines = [
@@ -225,8 +243,8 @@ def generate(activities: int, seed: int = 2022) -> str:
         "  title: 平塚市行財政改革計画",
         "  period: [2020, 2023]",
         "report:",
-        "  fiscal_year: 2022",
-        "  term: first_half",
+        "  fiscal_year: 2022" if additions != "previous" else "  fiscal_year: 2021",
+        "  term: first_half" if additions != "previous" else "  term: second_half",
         "  document_number: 資料1-1",
         "  detail_documents: [資料1-2, 資料1-3]",
         "perspectives:",
@@ -239,16 +257,15 @@ def generate(activities: int, seed: int = 2022) -> str:
         lines.append("    businesses:")
         used: set[str] = set()
         for _ in range(n_b):
-            _business(lines, rng, text, used, next(it))
+            _business(lines, rng, text, used, next(it), extra)
     return "\n".join(lines) + "\n"
 
 
 def write(path: Path, activities: int, seed: int = 2022, additions: bool = False) -> Path:
     """Write the plan to ``path``; returns it. With ``additions``, see ``write_additions``."""
-    text = generate(activities, seed)
     if additions:
-        return write_additions(path, text, seed)
-    path.write_text(text, encoding="utf-8")
+        return write_additions(path, activities, seed)
+    path.write_text(generate(activities, seed), encoding="utf-8")
     return path
 
 
@@ -260,65 +277,82 @@ CHANGED_SHARE = 0.1  # … whose status differs in the previous report
 NEW_SHARE = 0.02  # … not in the previous report
 
 
-def write_additions(path: Path, text: str, seed: int = 2022) -> Path:
-    """``text`` (a plan) with an id, an effect and indicators on activities, written to ``path``,
-    and its previous report (the period before, some statuses and amounts different, a few
-    activities missing) to ``<stem>-previous.yaml`` beside it, which ``report.previous`` names."""
-    import copy
+class _Additions:
+    """What the Additions add to each activity, drawn from their own generators so that the plan's
+    names and texts stay those of ``generate`` without them; ``previous``: the report before."""
 
-    import yaml
+    def __init__(self, seed: str, previous: bool) -> None:
+        self.common = random.Random(f"{seed}:additions")  # the same in both reports
+        self.own = random.Random(f"{seed}:{'previous' if previous else 'current'}")
+        self.previous = previous
+        self.number = 0
 
-    rng = random.Random(f"{seed}:additions")
-    data = yaml.safe_load(text)
-    previous = copy.deepcopy(data)
-    report = data["report"]
-    year, term = report["fiscal_year"], report["term"]
-    previous["report"].update(
-        {"fiscal_year": year - 1, "term": "second_half"} if term == "first_half" else {"term": "first_half"}
-    )
-    report["previous"] = f"{path.stem}-previous.yaml"
-    report["money_unit"] = "千円"
-    statuses = [name for name, _ in STATUS_WEIGHTS]
-    number = 0
-    for p_now, p_before in zip(data["perspectives"], previous["perspectives"]):
-        for b_now, b_before in zip(p_now["businesses"], p_before["businesses"]):
-            kept = []
-            for now, before in zip(b_now["activities"], b_before["activities"]):
-                number += 1
-                now["id"] = before["id"] = f"A-{number:05d}"
-                if rng.random() < EFFECT_SHARE:
-                    target = rng.randint(1, 500) * 100
-                    kind = rng.choice(("歳出削減", "歳入確保"))
-                    now["effect"] = {
-                        "kind": kind,
-                        "target": target,
-                        "actual": rng.randint(0, target * 12 // 10),
-                    }
-                    before["effect"] = {"kind": kind, "target": target, "actual": rng.randint(0, target // 2)}
-                if rng.random() < INDICATOR_SHARE:
-                    now["indicators"] = [
-                        {
-                            "name": f"指標{k + 1}",
-                            "unit": rng.choice(("件", "%", "校", "人")),
-                            "target": rng.randint(0, 200),
-                            "actual": rng.randint(0, 220),
-                        }
-                        for k in range(rng.randint(1, 2))
-                    ]
-                    before["indicators"] = copy.deepcopy(now["indicators"])
-                if rng.random() < CHANGED_SHARE:
-                    before["status"] = rng.choice(statuses)
-                if len(b_before["activities"]) == 1 or rng.random() >= NEW_SHARE:
-                    kept.append(before)
-            b_before["activities"] = kept
+    def lines(self, status: str) -> tuple[list[str], str, bool]:
+        """The activity's extra lines, its status in this report, and whether it is reported."""
+        self.number += 1
+        common, own = self.common, self.own
+        out = [f"          id: A-{self.number:05d}"]
+        if common.random() < EFFECT_SHARE:
+            target = common.randint(1, 500) * 100
+            kind = common.choice(("歳出削減", "歳入確保"))
+            actual = own.randint(0, target // 2 if self.previous else target * 12 // 10)
+            out += ["          effect:", f"            kind: {kind}", f"            target: {target}"]
+            out.append(f"            actual: {actual}")
+        if common.random() < INDICATOR_SHARE:
+            out.append("          indicators:")
+            for k in range(common.randint(1, 2)):
+                out.append(f"            - name: {_q(f'指標{k + 1}')}")
+                out.append(f"              unit: {_q(common.choice(('件', '%', '校', '人')))}")
+                out.append(f"              target: {common.randint(0, 200)}")
+                out.append(f"              actual: {own.randint(0, 220)}")
+        changed = common.random() < CHANGED_SHARE
+        missing = common.random() < NEW_SHARE
+        if self.previous and changed:
+            status = common.choice([name for name, _ in STATUS_WEIGHTS])
+        return out, status, not (self.previous and missing)
 
-    def dump(value: dict, where: Path) -> None:
-        where.write_text(
-            yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=4096), encoding="utf-8"
-        )
 
-    dump(previous, path.parent / report["previous"])
-    dump(data, path)
+def write_additions(path: Path, activities: int, seed: int = 2022) -> Path:
+    """A generated plan with ids, effects and indicators at ``path``, and its previous report (the
+    period before, 10 % of statuses and the actual amounts different, 2 % of the activities not
+    yet there) at ``<stem>-previous.yaml`` beside it, which ``report.previous`` names."""
+    previous = path.parent / f"{path.stem}-previous.yaml"
+    previous.write_text(generate(activities, seed, "previous"), encoding="utf-8")
+    text = generate(activities, seed, "current")
+    text = text.replace("  term: first_half\n", f"  term: first_half\n  previous: {previous.name}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_text_additions(path: Path, text: str, seed: int = 2022) -> Path:
+    """An input's text (the sample) with the Additions typed under each activity's ``status:``
+    line, at ``path``, and its previous report beside it (as ``write_additions``, no activity
+    missing)."""
+    previous = path.parent / f"{path.stem}-previous.yaml"
+    for which in ("previous", "current"):
+        extra = _Additions(f"{seed}:text", which == "previous")
+        out = []
+        for line in text.splitlines():
+            stripped = line.lstrip(" ")
+            if stripped.startswith("status: ") and not line.startswith("  status"):
+                indent = " " * (len(line) - len(stripped))
+                added, status, _ = extra.lines(stripped.split(": ", 1)[1])
+                out.append(f"{indent}status: {status}")
+                out += [indent + a.removeprefix("          ") for a in added]
+                continue
+            out.append(line)
+        result = "\n".join(out) + "\n"
+        if which == "previous":
+            result = result.replace("  term: first_half\n", "  term: second_half\n", 1)
+            result = re.sub(
+                r"(?m)^  fiscal_year: (\d+)$", lambda m: f"  fiscal_year: {int(m[1]) - 1}", result, count=1
+            )
+            previous.write_text(result, encoding="utf-8")
+        else:
+            result = result.replace(
+                "  term: first_half\n", f"  term: first_half\n  previous: {previous.name}\n", 1
+            )
+            path.write_text(result, encoding="utf-8")
     return path
 
 

@@ -380,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="gyokaku-bench-") as name:
         tmp = Path(name)
         if ADDITIONS and SAMPLE.exists():
-            SAMPLE = gen.write_additions(tmp / SAMPLE.name, SAMPLE.read_text(encoding="utf-8"))
+            SAMPLE = gen.write_text_additions(tmp / SAMPLE.name, SAMPLE.read_text(encoding="utf-8"))
         print("見本と LibreOffice …", file=sys.stderr)
         build, lo, skipped = sample_runs(tmp, repeat)
         first = first_run(tmp, repeat)

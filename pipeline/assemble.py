@@ -69,14 +69,6 @@ class EffectLine(NamedTuple):
     rounding: str
 
 
-class SheetItem(NamedTuple):
-    """An effect or an indicator of an activity's sheet, with its 達成率 (``None``: undefined)."""
-
-    value: Effect | Indicator
-    rate: int | None
-    unit: str
-
-
 class ListSubtotal(NamedTuple):
     """The 小計 row under one perspective's part of the activity list."""
 
@@ -101,7 +93,6 @@ EffectColumn = Column[EffectLine, EffectLine]
 ListColumn = Column[ListEntry, ListSubtotal]
 FactsColumn = Column[SheetFacts, None]
 SheetColumn = Column[Activity, None]
-ItemColumn = Column[SheetItem, None]
 
 # 【活動数一覧】: the perspective, one column per status (``status_count_column``), the total
 COUNT_PERSPECTIVE: CountColumn = Column(
@@ -152,13 +143,9 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
 LIST_RESULTS = 4  # the 取組状況 column, which gives up width to the columns the Additions add
 LIST_GIVEN = 0.75  # … with 事業名 and 活動名: this share of the added columns' width
 LIST_PREVIOUS: ListColumn = Column("前回", 1.0, "center", lambda e: previous_status(e))
-LIST_TARGET: ListColumn = Column(
-    "目標額", 1.0, "right", lambda e: effect_amount(e.activity, "target"), lambda t: list_money(t, "target")
+LIST_FIGURES: ListColumn = Column(
+    "財政効果額・指標", 2.3, "left", lambda e: figure_points(e), lambda t: subtotal_money(t)
 )
-LIST_ACTUAL: ListColumn = Column(
-    "実績額", 1.0, "right", lambda e: effect_amount(e.activity, "actual"), lambda t: list_money(t, "actual")
-)
-LIST_INDICATORS: ListColumn = Column("指標（実績／目標）", 2.0, "left", lambda e: indicator_points(e))
 
 # 資料1-3 個票: the business's facts at the head of its sheet
 FACTS_COLUMNS: tuple[FactsColumn, ...] = (
@@ -179,21 +166,6 @@ SHEET_RESULTS: SheetColumn = Column(
     "取組状況", SHEET_TEXT_WIDTH, "left", lambda a: Bullets(a.results) if a.results else "－"
 )
 SHEET_NEXT: SheetColumn = Column("今後の取組", SHEET_TEXT_WIDTH, "left", lambda a: a.next or "－")
-
-# 資料1-3 個票: an activity's effect and its indicators, each a table under the activity's
-SHEET_EFFECT_COLUMNS: tuple[ItemColumn, ...] = (
-    Column("財政効果額", 2.0, "left", lambda i: i.value.kind if isinstance(i.value, Effect) else ""),
-    Column("目標額（{unit}）", 1.6, "right", lambda i: optional_amount(i.value.target)),
-    Column("実績額（{unit}）", 1.6, "right", lambda i: optional_amount(i.value.actual)),
-    Column("達成率", 1.0, "right", lambda i: rate_text(i.rate)),
-)
-SHEET_INDICATOR_COLUMNS: tuple[ItemColumn, ...] = (
-    Column("指標名", 3.0, "left", lambda i: i.value.name if isinstance(i.value, Indicator) else ""),
-    Column("目標値", 1.2, "right", lambda i: optional_number(i.value.target)),
-    Column("実績値", 1.2, "right", lambda i: optional_number(i.value.actual)),
-    Column("単位", 0.8, "center", lambda i: (i.value.unit or "") if isinstance(i.value, Indicator) else ""),
-    Column("達成率", 1.0, "right", lambda i: rate_text(i.rate)),
-)
 
 
 SECTION_NUMBER = "{n} "  # 1 進捗状況: a section of the summary
@@ -605,33 +577,35 @@ def previous_status(entry: ListEntry) -> str:
     return comparison.previous_statuses[entry.number - 1] or "新規"
 
 
-def effect_amount(activity: Activity, which: str) -> str:
-    """An activity's 目標額 or 実績額; empty when it has no effect, － when the amount is not given."""
-    if activity.effect is None:
-        return ""
-    return optional_amount(activity.effect.target if which == "target" else activity.effect.actual)
+def effect_point(effect: Effect, rate: int | None, unit: str = "") -> str:
+    """歳出削減 目標6,000 実績4,800（80%）: one effect, amounts in ``unit`` (the list's note says it)."""
+    target, actual = optional_amount(effect.target), optional_amount(effect.actual)
+    return f"{effect.kind} 目標{target}{unit} 実績{actual}{unit}（{rate_text(rate)}）"
 
 
-def list_money(subtotal: ListSubtotal, which: str) -> str:
-    """A perspective's total 目標額 or 実績額 (小計 row)."""
+def indicator_point(indicator: Indicator, rate: int | None) -> str:
+    """解体した棟数 実績3／目標4棟（75%）."""
+    actual, target = optional_number(indicator.actual), optional_number(indicator.target)
+    return f"{indicator.name} 実績{actual}／目標{target}{indicator.unit or ''}（{rate_text(rate)}）"
+
+
+def figure_points(entry: ListEntry) -> Cell:
+    """The list's 財政効果額・指標 cell: the effect, then each indicator."""
+    rates = entry.counts.rates if entry.counts else {}
+    activity = entry.activity
+    points = [effect_point(activity.effect, rates.get(activity.effect))] if activity.effect else []
+    points += [indicator_point(i, rates.get(i)) for i in activity.indicators]
+    return Bullets(tuple(points)) if points else ""
+
+
+def subtotal_money(subtotal: ListSubtotal) -> str:
+    """A perspective's effects in the 小計 row: 目標18,200 実績15,300（84%）."""
     effects = subtotal.counts.effects
     if effects is None:
         return ""
     money = effects.rows[subtotal.row.number - 1].total
-    if which == "target":
-        return money_cell(money.target, money.targets)
-    return money_cell(money.actual, money.actuals)
-
-
-def indicator_points(entry: ListEntry) -> Cell:
-    """Each indicator as 名前：実績／目標 単位（達成率）."""
-    rates = entry.counts.rates if entry.counts else {}
-    points = tuple(
-        f"{i.name}：{optional_number(i.actual)}／{optional_number(i.target)}{i.unit or ''}"
-        f"（{rate_text(rates.get(i))}）"
-        for i in entry.activity.indicators
-    )
-    return Bullets(points) if points else ""
+    target, actual = money_cell(money.target, money.targets), money_cell(money.actual, money.actuals)
+    return f"目標{target} 実績{actual}（{rate_text(money.rate(effects.rounding))}）"
 
 
 def list_columns(data: ReportInput, counts: Counts) -> tuple[ListColumn, ...]:
@@ -639,10 +613,8 @@ def list_columns(data: ReportInput, counts: Counts) -> tuple[ListColumn, ...]:
     目標額 and 実績額 (with effects) and the indicators (with indicators), 取組状況 giving up width."""
     columns = list(LIST_COLUMNS)
     extra: list[ListColumn] = [LIST_PREVIOUS] if counts.comparison is not None else []
-    if any(a.effect for p in data.perspectives for b in p.businesses for a in b.activities):
-        extra += [LIST_TARGET, LIST_ACTUAL]
-    if any(a.indicators for p in data.perspectives for b in p.businesses for a in b.activities):
-        extra.append(LIST_INDICATORS)
+    if any(a.effect or a.indicators for p in data.perspectives for b in p.businesses for a in b.activities):
+        extra.append(LIST_FIGURES)
     if not extra:
         return LIST_COLUMNS
     # the text columns give up most of the width the new ones take; the number column keeps its own
@@ -681,7 +653,7 @@ def activity_list(data: ReportInput, counts: Counts) -> Document:
     title_lines = (plan_title(data), period_label(data) + "取組状況【活動一覧】")
     blocks: list[Block] = head_blocks(number, title_lines)
     if counts.effects is not None:
-        blocks.append(Paragraph(f"※ 目標額・実績額の単位は{counts.effects.unit}。", "note"))
+        blocks.append(Paragraph(f"※ 財政効果額の単位は{counts.effects.unit}。", "note"))
     start = 1
     for perspective, row in zip(data.perspectives, counts.rows):
         blocks.append(
@@ -725,18 +697,25 @@ def activity_sheet(
 
 
 def activity_figures(data: ReportInput, counts: Counts | None, activity: Activity) -> list[Block]:
-    """An activity's effect and indicators, each a table (nothing when it has neither)."""
-    blocks: list[Block] = []
+    """An activity's effect and indicators as points under its table (nothing when it has neither):
+    財政効果額（歳出削減）：目標額6,000千円、実績額4,800千円、達成率80%
+    指標「解体した棟数」：目標値4棟、実績値3棟、達成率75%"""
     rates = counts.rates if counts else {}
     unit = data.report.money_unit
-    if activity.effect is not None:
-        item = SheetItem(activity.effect, rates.get(activity.effect), unit)
-        columns = [replace(c, header=c.header.format(unit=unit)) for c in SHEET_EFFECT_COLUMNS]
-        blocks.append(Table.of(columns, (item,)))
-    if activity.indicators:
-        items = [SheetItem(i, rates.get(i), unit) for i in activity.indicators]
-        blocks.append(Table.of(SHEET_INDICATOR_COLUMNS, items))
-    return blocks
+    points = []
+    effect = activity.effect
+    if effect is not None:
+        target, actual = optional_amount(effect.target), optional_amount(effect.actual)
+        points.append(
+            f"財政効果額（{effect.kind}）：目標額{target}{unit}、実績額{actual}{unit}、"
+            f"達成率{rate_text(rates.get(effect))}"
+        )
+    for i in activity.indicators:
+        target, actual, per = optional_number(i.target), optional_number(i.actual), i.unit or ""
+        points.append(
+            f"指標「{i.name}」：目標値{target}{per}、実績値{actual}{per}、達成率{rate_text(rates.get(i))}"
+        )
+    return [BulletList(tuple(points))] if points else []
 
 
 def business_sheet(

@@ -819,11 +819,13 @@ def read_tree(path: Path, name: str) -> Node:
     past ``LIMITS``; then a syntax error, and aliases that would expand past ``MAX_NODES``.
     """
     text = read_text(path, name)
-    excess = yamlc.prescan(text, LIMITS) if len(text) > PRESCAN_CHARS else None
+    excess, counted = yamlc.scan(text, LIMITS) if len(text) > PRESCAN_CHARS else (None, False)
     if excess is not None:
         raise InputError([_excess_problem(name, excess)])
     root = _compose(text, name)
-    if expanded_size(root) > MAX_NODES:
+    # a file scanned to its end has at most MAX_NODES nodes, and without an anchor (&) no alias
+    # to expand: its size is known (0.1–0.2 s saved at 1,500 activities)
+    if not (counted and "&" not in text) and expanded_size(root) > MAX_NODES:
         raise _refused(
             name,
             "要素が多すぎます（エイリアス（*）を展開すると "

@@ -156,8 +156,14 @@ def prescan(text: str, limits: Limits) -> Excess | None:
     stops where a limit is passed. ``None`` when no limit is passed, when libyaml is missing
     or when the file is not valid YAML (composing it then says why).
     """
+    return scan(text, limits)[0]
+
+
+def scan(text: str, limits: Limits) -> tuple[Excess | None, bool]:
+    """``prescan``, and whether every event was read and counted (no limit passed, valid YAML):
+    then the file has at most ``limits.nodes`` nodes, aliases counted once."""
     if C_LOADER is None:
-        return None
+        return None, False
     parser = C_LOADER(text)
     stack: list[_Frame] = []
     nodes = counted = 0
@@ -165,7 +171,7 @@ def prescan(text: str, limits: Limits) -> Excess | None:
         while True:
             event: Event = parser.get_event()
             if event is None:
-                return None
+                return None, True
             if isinstance(event, CollectionEndEvent):
                 stack.pop()
                 continue
@@ -181,26 +187,26 @@ def prescan(text: str, limits: Limits) -> Excess | None:
                     is_key = parent.n % 2 == 1
                     if is_key:
                         if parent.n // 2 + 1 > limits.keys:
-                            return Excess("keys", line, column, _path(stack[:-1]), limits.keys)
+                            return Excess("keys", line, column, _path(stack[:-1]), limits.keys), False
                         parent.key = event.value if isinstance(event, ScalarEvent) else "?"
                 else:
                     if parent.counted:
                         counted += 1
                         if counted > limits.counted_max:
-                            return Excess("counted", line, column, _path(stack), limits.counted_max)
+                            return Excess("counted", line, column, _path(stack), limits.counted_max), False
                     if parent.n > limits.items:
-                        return Excess("items", line, column, _path(stack), limits.items)
+                        return Excess("items", line, column, _path(stack), limits.items), False
             nodes += 1
             if nodes > limits.nodes:
-                return Excess("nodes", line, column, _path(stack), limits.nodes)
+                return Excess("nodes", line, column, _path(stack), limits.nodes), False
             if isinstance(event, ScalarEvent):
                 if len(event.value) > limits.chars:
-                    return Excess("chars", line, column, _path(stack), len(event.value))
+                    return Excess("chars", line, column, _path(stack), len(event.value)), False
             elif isinstance(event, (MappingStartEvent, SequenceStartEvent)):
                 mapping = isinstance(event, MappingStartEvent)
                 listed = not mapping and parent is not None and parent.mapping and not is_key
                 stack.append(_Frame(mapping, listed and parent is not None and parent.key == limits.counted))
     except YAMLError:
-        return None
+        return None, False
     finally:
         parser.dispose()

@@ -250,56 +250,61 @@ def test_on_track_change_sentence(built: Path, data: dict, previous: dict, fmt: 
     assert norm(f"{before}%から{now}%に{now - before}ポイント上昇") in body
 
 
+def figure_points(a: dict, rounding: str | None) -> list[str]:
+    """The list's 財政効果額・指標 points of an activity."""
+    points = []
+    if "effect" in a:
+        e = a["effect"]
+        target, actual = e.get("target"), e.get("actual")
+        rate = percent(actual, target, rounding) if target is not None and actual is not None else "－"
+        shown = [money(v) if v is not None else "－" for v in (target, actual)]
+        points.append(f"{e['kind']} 目標{shown[0]} 実績{shown[1]}（{rate}）")
+    for i in a.get("indicators", []):
+        rate = percent(i["actual"], i["target"], rounding) if "actual" in i and "target" in i else "－"
+        points.append(f"{i['name']} 実績{i['actual']:,}／目標{i['target']:,}{i.get('unit', '')}（{rate}）")
+    return points
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_list_previous_and_money_columns(built: Path, data: dict, previous: dict, fmt: str) -> None:
+def test_list_previous_and_figures_columns(built: Path, data: dict, previous: dict, fmt: str) -> None:
+    rounding = data["report"].get("rounding")
     pairs, _ = match(data, previous)
-    rows = [
-        row
-        for t in tables(built, "aoba-2022-h2-list", fmt)
-        if t and norm(t[0][0]) == "No."
-        for row in normed(t)[1:]
-        if row[0].isdigit()
-    ]
-    header = next(
-        normed(t)[0] for t in tables(built, "aoba-2022-h2-list", fmt) if t and norm(t[0][0]) == "No."
-    )
-    at = {name: header.index(name) for name in ("進捗区分", "前回", "目標額", "実績額")}
+    found = [normed(t) for t in tables(built, "aoba-2022-h2-list", fmt) if t and norm(t[0][0]) == "No."]
+    rows = [row for t in found for row in t[1:] if row[0].isdigit()]
+    header = found[0][0]
+    at = {name: header.index(norm(name)) for name in ("進捗区分", "前回", "財政効果額・指標")}
     assert at["前回"] == at["進捗区分"] + 1
     assert len(rows) == len(pairs)
     for row, ((_, _, a), old) in zip(rows, pairs):
         assert row[at["前回"]] == (old[2]["status"] if old else "新規")
-        effect = a.get("effect")
-        assert row[at["目標額"]] == (
-            "" if effect is None else norm(money(effect["target"]) if "target" in effect else "－")
-        )
-        assert row[at["実績額"]] == (
-            "" if effect is None else norm(money(effect["actual"]) if "actual" in effect else "－")
-        )
+        assert row[at["財政効果額・指標"]] == norm("".join("・" + p for p in figure_points(a, rounding)))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_sheets_effects_and_indicators(built: Path, data: dict, fmt: str) -> None:
     rounding = data["report"].get("rounding")
-    found = tables(built, "aoba-2022-h2-sheets", fmt)
-    indicator_rows = [row for t in found if t and norm(t[0][0]) == "指標名" for row in normed(t)[1:]]
-    effect_rows = [row for t in found if t and norm(t[0][0]) == "財政効果額" for row in normed(t)[1:]]
-    expected_indicators = []
-    expected_effects = []
+    unit = data["report"].get("money_unit", "千円")
+    lines = []
     for *_, a in activities(data):
-        for i in a.get("indicators", []):
-            rate = percent(i["actual"], i["target"], rounding) if "actual" in i and "target" in i else "－"
-            expected_indicators.append(
-                [i["name"], f"{i['target']:,}", f"{i['actual']:,}", i.get("unit", ""), rate]
-            )
         if "effect" in a:
             e = a["effect"]
             target, actual = e.get("target"), e.get("actual")
             rate = percent(actual, target, rounding) if target is not None and actual is not None else "－"
             shown = [money(v) if v is not None else "－" for v in (target, actual)]
-            expected_effects.append([e["kind"], *shown, rate])
-    assert any(row[-1] == "－" for row in expected_indicators)  # the sample has a target of 0
-    assert indicator_rows == normed(expected_indicators)
-    assert effect_rows == normed(expected_effects)
+            lines.append(
+                f"財政効果額（{e['kind']}）：目標額{shown[0]}{unit}、実績額{shown[1]}{unit}、達成率{rate}"
+            )
+        for i in a.get("indicators", []):
+            rate = percent(i["actual"], i["target"], rounding) if "actual" in i and "target" in i else "－"
+            u = i.get("unit", "")
+            lines.append(
+                f"指標「{i['name']}」：目標値{i['target']:,}{u}、実績値{i['actual']:,}{u}、達成率{rate}"
+            )
+    assert any(line.endswith("－") for line in lines)  # the sample has a target of 0
+    body = norm(text(built, "aoba-2022-h2-sheets", fmt))
+    at = 0
+    for line in lines:
+        at = body.index(norm(line), at) + 1
 
 
 # --- bad input: refused with file, line, column and field; warnings ----------------------------

@@ -119,3 +119,11 @@ def test_prescan_finds_the_first_place_past_a_limit(text: str, expected: tuple[o
 def test_prescan_passes_small_and_invalid_files(text: str) -> None:
     """Within the limits, or not YAML at all (composing then says why): nothing found."""
     assert yamlc.prescan(text, LIMITS) is None
+
+
+def test_scan_says_whether_every_node_was_counted() -> None:
+    """``load`` skips counting the expanded nodes of a file scanned to its end without anchors."""
+    assert yamlc.scan("a: [1, 2]\n", LIMITS) == (None, yamlc.C_LOADER is not None)
+    assert yamlc.scan("a: [1, 2\n", LIMITS) == (None, False)  # invalid: composing it says why
+    excess, counted = yamlc.scan("a: [" + ", ".join(["1"] * 10_000) + "]\n", LIMITS)
+    assert excess is not None and not counted
