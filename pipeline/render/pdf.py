@@ -1,4 +1,10 @@
-"""Stage 4, render: the document model → PDF bytes (reportlab)."""
+"""Stage 4, render: the document model → tagged PDF bytes (reportlab).
+
+Every flowable draws its content inside the marked-content sequence of its structure element
+(``pdf_tags``): headings, paragraphs, list labels and bodies, table cells, the chart's Figure;
+table rules and shading and the page number are artifacts. The structure tree follows the
+document model's blocks in order.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ of them. Once every page is laid out, ``finish`` adds to reportlab's objects wha
 does not make (``MarkInfo``, the pages' ``StructParents`` and tab order, the XMP metadata
 claiming PDF/UA-1 and PDF/A-2b, saying what the info dictionary says, an sRGB OutputIntent,
 and the StructTreeRoot); ``complete`` then appends the structure elements and the ParentTree
-to the saved file as plain objects, with their cross-reference entries.
+to the saved file in compressed object streams, with a cross-reference stream.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 import zlib
 from array import array
+from collections.abc import Iterator
 from functools import cache
 from html import escape
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -220,22 +222,21 @@ def complete(data: bytes, done: Finished) -> bytes:
     n = len(tagger.tags)
     first = size  # elements: size .. size + n - 1, then a ParentTree array per page, then the tree
     tree = first + n + len(pages)
+    count = n + len(pages) + 1  # the new objects, made one stream's worth at a time
     bodies = _bodies(tagger, pages, first, done)
-    nums = " ".join(f"{i} {first + n + i} 0 R" for i in range(len(pages)))
-    bodies.append(f"<< /Nums [{nums}] >>".encode("ascii"))
     # the object streams, numbered after the tree, then the cross-reference stream
     out = bytearray()
     entries = bytearray()
     entries += b"\x00\x00\x00\x00\x00\xff\xff"  # object 0: free
     for k in range(1, size):  # reportlab's objects: in use at their offsets
         entries += b"\x01" + int(old[20 * k : 20 * k + 10]).to_bytes(4, "big") + b"\x00\x00"
-    streams = (len(bodies) + PER_STREAM - 1) // PER_STREAM
-    for i in range(len(bodies)):  # the new objects: in object stream tree + 1 + i // PER_STREAM
+    streams = (count + PER_STREAM - 1) // PER_STREAM
+    for i in range(count):  # the new objects: in object stream tree + 1 + i // PER_STREAM
         stream, index = divmod(i, PER_STREAM)
         entries += b"\x02" + (tree + 1 + stream).to_bytes(4, "big") + index.to_bytes(2, "big")
     for s in range(streams):
         number = tree + 1 + s
-        chunk = bodies[s * PER_STREAM : (s + 1) * PER_STREAM]
+        chunk = list(islice(bodies, PER_STREAM))
         header, offset = [], 0
         for j, body in enumerate(chunk):
             header.append(f"{first + s * PER_STREAM + j} {offset}")
@@ -276,8 +277,9 @@ def _set_entry(entries: bytearray, number: int, offset: int) -> None:
     entries += b"\x01" + offset.to_bytes(4, "big") + b"\x00\x00"
 
 
-def _bodies(tagger: Tagger, pages: list[int], first: int, done: Finished) -> list[bytes]:
-    """The structure elements' dictionaries (object ``first + e``), then each page's ParentTree array."""
+def _bodies(tagger: Tagger, pages: list[int], first: int, done: Finished) -> Iterator[bytes]:
+    """The structure elements' dictionaries (object ``first + e``), each page's ParentTree
+    array, then the ParentTree."""
     start, kids = tagger.children()
     slots: list[array[int]] = [array("i") for _ in pages]
 
@@ -289,8 +291,8 @@ def _bodies(tagger: Tagger, pages: list[int], first: int, done: Finished) -> lis
 
     tags, parents, more = tagger.tags, tagger.parents, tagger.more
     first_pages, mcids = tagger.pages, tagger.mcids
-    bodies: list[bytes] = []
-    for e in range(len(tags)):
+    n = len(tags)
+    for e in range(n):
         items = [f"{first + k} 0 R" for k in kids[start[e] : start[e + 1]]]
         parent = done.root if e == 0 else first + parents[e]
         head = f"<< /Type /StructElem /S /{tags[e]} /P {parent} 0 R"
@@ -311,12 +313,13 @@ def _bodies(tagger: Tagger, pages: list[int], first: int, done: Finished) -> lis
         body = head.encode("ascii")
         if e in done.alt:
             body += b" /Alt " + done.alt[e]
-        bodies.append(body + b" >>")
+        yield body + b" >>"
     for i, page_slots in enumerate(slots):
         if -1 in page_slots:
             raise ValueError(f"page {i + 1}: an MCID without a structure element")
-        bodies.append(("[" + " ".join(f"{number} 0 R" for number in page_slots) + "]").encode("ascii"))
-    return bodies
+        yield ("[" + " ".join(f"{number} 0 R" for number in page_slots) + "]").encode("ascii")
+    nums = " ".join(f"{i} {first + n + i} 0 R" for i in range(len(pages)))
+    yield f"<< /Nums [{nums}] >>".encode("ascii")
 
 
 def xmp(meta: dm.Meta, producer: str) -> bytes:
