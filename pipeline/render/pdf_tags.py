@@ -63,6 +63,7 @@ class Tagger:
         self.scope: dict[Elem, str] = {}
         self.repeat: set[Elem] = set()  # header cells drawn again on later pages: artifacts there
         self._next: dict[int, int] = {}
+        self._operators: dict[tuple[str, int], str] = {}  # one string each, kept by every page's stream
 
     root: Elem = 0
 
@@ -103,7 +104,11 @@ class Tagger:
             self.pages[elem], self.mcids[elem] = page, mcid
         else:
             self.more.setdefault(elem, []).append((page, mcid))
-        canvas.addLiteral(f"/{self.tags[elem]} <</MCID {mcid}>> BDC")
+        key = (self.tags[elem], mcid)
+        operator = self._operators.get(key)
+        if operator is None:
+            operator = self._operators[key] = f"/{key[0]} <</MCID {mcid}>> BDC"
+        canvas.addLiteral(operator)
         return True
 
     @staticmethod
