@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import math
 import os
 import re
@@ -686,8 +687,20 @@ MAX_PREVIOUS = 40  # reports followed back through ``report.previous`` (a plan h
 
 def load(path: str | os.PathLike[str], display_name: str | None = None) -> ReportInput:
     """Read and validate one input file and the reports its ``report.previous`` chain names;
-    raise ``InputError`` listing every problem."""
-    return _load(Path(path), display_name or str(path), ())
+    raise ``InputError`` listing every problem.
+
+    The cyclic garbage collector is paused meanwhile: the node trees and the model hold no
+    cycles, and its passes over the hundreds of thousands of objects they allocate took 20–40 %
+    of loading (1,500 activities: 0.18 → 0.15 s; with the Additions and a previous report
+    0.75 → 0.47 s, in CPU time).
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(Path(path), display_name or str(path), ())
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _load(path: Path, name: str, later: tuple[tuple[Path, str], ...]) -> ReportInput:
@@ -699,6 +712,7 @@ def _load(path: Path, name: str, later: tuple[tuple[Path, str], ...]) -> ReportI
         raise InputError(w.problems, w.more)
     if result.report.previous is None:
         return result
+    del root, w  # this file's node tree is freed before the previous report's is built
     return _with_previous(result, path, later)
 
 
