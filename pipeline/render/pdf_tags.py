@@ -10,6 +10,12 @@ does not make (``MarkInfo``, the pages' ``StructParents`` and tab order, the XMP
 claiming PDF/UA-1 and PDF/A-2b, saying what the info dictionary says, an sRGB OutputIntent,
 and the StructTreeRoot); ``complete`` then appends the structure elements and the ParentTree
 to the saved file in compressed object streams, with a cross-reference stream.
+
+What tagging costs (2026-11-30, shared 2-core VM, ``--format pdf``, medians of runs by turns
+against the untagged writer): the sample 0.54 s → 0.54 s (whole set 0.65 → 0.67 s); 1,500
+activities 3.83 → 4.83 s (+26 %: the marked content drawn, the points of a cell drawn as one
+paragraph each, 0.16 s of ``complete`` for the sheets); 15,000 activities 29.3 → 40.1 s and a
+peak of 357 → 473 MB (the page streams reportlab keeps until it saves are a third longer).
 """
 
 from __future__ import annotations
