@@ -60,7 +60,7 @@ def documents(data: ReportInput, only: tuple[str, ...] = DOCUMENTS) -> list[Docu
     makers = {
         "summary": lambda: assemble.summary(data, counts),
         "list": lambda: assemble.activity_list(data, counts),
-        "sheets": lambda: assemble.sheets(data),
+        "sheets": lambda: assemble.sheets(data, counts),
     }
     return [makers[name]() for name in DOCUMENTS if name in only]
 
@@ -117,11 +117,12 @@ def render_input(
 
 
 def checked(data: ReportInput, renderers: Renderers, strict: bool) -> list[Problem]:
-    """The input's unprintable characters as warnings; an ``InputError`` when ``strict``."""
-    warnings = unprintable(data, renderers.covered())
-    if warnings and strict:
-        raise InputError(warnings)
-    return warnings
+    """What to warn about: the loader's warnings (a renamed activity, the end of the previous
+    reports), then characters the fonts cannot print, which ``strict`` refuses."""
+    missing = unprintable(data, renderers.covered())
+    if missing and strict:
+        raise InputError(missing)
+    return [*data.warnings, *missing]
 
 
 Task = tuple[str, str]  # a document's name and a format

@@ -314,9 +314,10 @@ def check(inputs: tuple[Path, ...], style: str, strict: bool) -> None:
     for source in inputs:
         try:
             data = load(source)
-            warnings = unprintable(data, covered)
-            if warnings and strict:
-                raise InputError(warnings)
+            missing = unprintable(data, covered)
+            if missing and strict:
+                raise InputError(missing)
+            warnings = [*data.warnings, *missing]
         except InputError as err:
             failed += 1
             _err(f"エラー: {source}（{len(err.problems) + err.more} 件）")

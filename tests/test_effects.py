@@ -505,6 +505,10 @@ def test_a_renamed_activity_without_id_is_new_and_removed_and_warned(tmp_path: P
     out = tmp_path / "out"
     code, output = build(["build", str(path), "--out", str(out), "--only", "summary", "--format", "pdf"])
     assert code == 0, output
+    located = f"警告: {path}:15:13: perspectives[1].businesses[1].activities[1]: "
+    assert located in output, "build prints the loader's warning, located"
+    code, checked = build(["check", str(path)])
+    assert code == 0 and located in checked, "check says what build warns about"
     body = norm(pdf_text(out / "new.pdf"))
     assert norm("（新規）市単独補助金の見直し・・・概ね順調") in body
     assert norm("（今回報告なし）補助金の見直し・・・前回「概ね順調」") in body
