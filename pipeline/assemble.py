@@ -24,8 +24,11 @@ from .docmodel import (
     PageBreak,
     Paragraph,
     Slice,
+    Source,
+    Sources,
     Table,
     TitleBlock,
+    whole,
 )
 from .era import fiscal_year_label
 from .model import (
@@ -50,6 +53,7 @@ class ListEntry(NamedTuple):
     business: Business
     activity: Activity
     counts: Counts | None = None
+    path: str = ""  # the activity's field path, perspectives[i].businesses[j].activities[k]
 
 
 class CountFoot(NamedTuple):
@@ -82,6 +86,14 @@ class SheetFacts(NamedTuple):
     number: int
     perspective: Perspective
     business: Business
+    path: str = ""  # the business's field path, perspectives[i].businesses[j]
+
+
+class SheetActivity(NamedTuple):
+    """An activity on its business's sheet, with its field path."""
+
+    activity: Activity
+    path: str = ""
 
 
 # --- every table's columns, each specified once: header, relative width, alignment of the body
@@ -92,11 +104,16 @@ CountColumn = Column[Row, CountFoot]
 EffectColumn = Column[EffectLine, EffectLine]
 ListColumn = Column[ListEntry, ListSubtotal]
 FactsColumn = Column[SheetFacts, None]
-SheetColumn = Column[Activity, None]
+SheetColumn = Column[SheetActivity, None]
 
 # 【活動数一覧】: the perspective, one column per status (``status_count_column``), the total
 COUNT_PERSPECTIVE: CountColumn = Column(
-    "取組の視点", 3.6, "left", lambda r: perspective_label(r.number, r.perspective), lambda f: f.label
+    "取組の視点",
+    3.6,
+    "left",
+    lambda r: perspective_label(r.number, r.perspective),
+    lambda f: f.label,
+    lambda r: label_source(f"perspectives[{r.number}]", r.number, r.perspective),
 )
 COUNT_STATUS_WIDTH = 1.0
 COUNT_TOTAL: CountColumn = Column("合計", 1.0, "right", lambda r: str(r.total), lambda f: f.total)
@@ -134,10 +151,18 @@ EFFECT_CUMULATIVE: EffectColumn = Column(
 # 資料1-2 活動一覧: one table per perspective, a 小計 row at its foot
 LIST_COLUMNS: tuple[ListColumn, ...] = (
     Column("No.", 0.55, "right", lambda e: str(e.number), lambda t: "小計"),
-    Column("事業名", 2.7, "left", lambda e: business_label(e.business)),
-    Column("活動名", 2.6, "left", lambda e: e.activity.name),
-    Column("担当課", 1.2, "left", lambda e: department(e.business, e.activity)),
-    Column("取組状況", 4.9, "left", lambda e: activity_points(e.activity), lambda t: status_breakdown(*t)),
+    Column("事業名", 2.7, "left", lambda e: business_label(e.business), marks=lambda e: business_name(e)),
+    Column("活動名", 2.6, "left", lambda e: e.activity.name, marks=lambda e: name_source(e.path, e.activity)),
+    Column(
+        "担当課",
+        1.2,
+        "left",
+        lambda e: department(e.business, e.activity),
+        marks=lambda e: department_source(e.path, e.business, e.activity),
+    ),
+    Column(
+        "取組状況", 4.9, "left", lambda e: activity_points(e.activity, e.path), lambda t: status_breakdown(*t)
+    ),
     Column("進捗区分", 1.05, "center", lambda e: e.activity.status, lambda t: str(t.row.total)),
 )
 LIST_RESULTS = 4  # the 取組状況 column, which gives up width to the columns the Additions add
@@ -149,23 +174,53 @@ LIST_FIGURES: ListColumn = Column(
 
 # 資料1-3 個票: the business's facts at the head of its sheet
 FACTS_COLUMNS: tuple[FactsColumn, ...] = (
-    Column("事業名", 2.6, "left", lambda f: f.business.name),
-    Column("取組の視点", 2.6, "left", lambda f: perspective_label(f.number, f.perspective.name)),
+    Column("事業名", 2.6, "left", lambda f: f.business.name, marks=lambda f: name_source(f.path, f.business)),
+    Column(
+        "取組の視点",
+        2.6,
+        "left",
+        lambda f: perspective_label(f.number, f.perspective.name),
+        marks=lambda f: label_source(parent_path(f.path), f.number, f.perspective.name),
+    ),
     Column("重点", 0.7, "center", lambda f: "重点" if f.business.priority else "－"),
-    Column("担当課", 1.4, "left", lambda f: f.business.department or "－"),
+    Column(
+        "担当課",
+        1.4,
+        "left",
+        lambda f: f.business.department or "－",
+        marks=lambda f: text_source(f.path, "department", f.business.department),
+    ),
     Column("活動数", 0.7, "right", lambda f: str(len(f.business.activities))),
 )
 
 # 資料1-3 個票: an activity's one-row table, 進捗区分 then text columns chosen and ordered by
 # ``sheet_text_columns``; the text columns share SHEET_TEXT_WIDTH equally.
 SHEET_TEXT_WIDTH = 7.2
-SHEET_STATUS: SheetColumn = Column("進捗区分", 1.0, "center", lambda a: a.status)
-SHEET_REASON: SheetColumn = Column("「{status}」の理由", SHEET_TEXT_WIDTH, "left", lambda a: a.reason or "")
-SHEET_PLAN: SheetColumn = Column("今年度の計画", SHEET_TEXT_WIDTH, "left", lambda a: a.plan or "－")
-SHEET_RESULTS: SheetColumn = Column(
-    "取組状況", SHEET_TEXT_WIDTH, "left", lambda a: Bullets(a.results) if a.results else "－"
+SHEET_STATUS: SheetColumn = Column("進捗区分", 1.0, "center", lambda s: s.activity.status)
+SHEET_REASON: SheetColumn = Column(
+    "「{status}」の理由",
+    SHEET_TEXT_WIDTH,
+    "left",
+    lambda s: s.activity.reason or "",
+    marks=lambda s: text_source(s.path, "reason", s.activity.reason),
 )
-SHEET_NEXT: SheetColumn = Column("今後の取組", SHEET_TEXT_WIDTH, "left", lambda a: a.next or "－")
+SHEET_PLAN: SheetColumn = Column(
+    "今年度の計画",
+    SHEET_TEXT_WIDTH,
+    "left",
+    lambda s: s.activity.plan or "－",
+    marks=lambda s: text_source(s.path, "plan", s.activity.plan),
+)
+SHEET_RESULTS: SheetColumn = Column(
+    "取組状況", SHEET_TEXT_WIDTH, "left", lambda s: results_cell(s.activity.results, s.path) or "－"
+)
+SHEET_NEXT: SheetColumn = Column(
+    "今後の取組",
+    SHEET_TEXT_WIDTH,
+    "left",
+    lambda s: s.activity.next or "－",
+    marks=lambda s: text_source(s.path, "next", s.activity.next),
+)
 
 
 SECTION_NUMBER = "{n} "  # 1 進捗状況: a section of the summary
@@ -175,6 +230,60 @@ PAREN_NUMBER = "（{n}）"  # （1）民間活力の活用: full-width brackets,
 def perspective_label(number: int, name: str) -> str:
     """（1）民間活力の活用."""
     return PAREN_NUMBER.format(n=number) + name
+
+
+# --- where printed texts come from: field paths (Source) for the Word draft's review loop --------
+
+PLAN_TITLE = "plan.title"
+
+
+def parent_path(path: str) -> str:
+    """perspectives[1].businesses[2] → perspectives[1]; an activity's → its business's."""
+    return path.rpartition(".")[0]
+
+
+def label_source(perspective_path: str, number: int, name: str) -> Sources:
+    """The name in （1）name: the perspective's ``name`` field."""
+    if not perspective_path:
+        return ()
+    start = len(PAREN_NUMBER.format(n=number))
+    return (Source(f"{perspective_path}.name", start, start + len(name)),)
+
+
+def name_source(path: str, owner: Business | Activity | Perspective) -> Sources:
+    """A name printed first in its text (【重点】 or a department may follow it)."""
+    return (Source(f"{path}.name", 0, len(owner.name)),) if path else ()
+
+
+def text_source(path: str, key: str, value: str | None) -> Sources:
+    """A text field printed as the whole text (nothing when it is absent: 「－」 is gyokaku's)."""
+    return whole(f"{path}.{key}", value) if path and value else ()
+
+
+def business_name(entry: ListEntry) -> Sources:
+    return name_source(parent_path(entry.path), entry.business)
+
+
+def department_source(path: str, business: Business, activity: Activity) -> Sources:
+    """The department printed for an activity: its own, else its business's."""
+    if not path:
+        return ()
+    if activity.department:
+        return whole(f"{path}.department", activity.department)
+    return text_source(parent_path(path), "department", business.department)
+
+
+def results_cell(results: tuple[str, ...], path: str) -> Bullets | None:
+    """An activity's results as points in a cell, each from its item of ``results``."""
+    if not results:
+        return None
+    sources = tuple(whole(f"{path}.results[{n}]", r) for n, r in enumerate(results, 1)) if path else ()
+    return Bullets(results, sources)
+
+
+def title_sources(data: ReportInput) -> tuple[Sources, ...]:
+    """The title block's: the plan's title opens its first line."""
+    return ((Source(PLAN_TITLE, 0, len(data.plan.title)),),)
 
 
 def business_label(business: Business) -> str:
@@ -343,29 +452,60 @@ def highlights_section(data: ReportInput) -> list[Block]:
     """Section 2's body: businesses with highlights, grouped by perspective."""
     blocks: list[Block] = []
     for number, perspective in enumerate(data.perspectives, start=1):
-        featured = [b for b in perspective.businesses if b.highlights]
+        pp = f"perspectives[{number}]"
+        featured = [
+            (f"{pp}.businesses[{j}]", b) for j, b in enumerate(perspective.businesses, 1) if b.highlights
+        ]
         if not featured:
             continue
-        blocks.append(Heading(2, perspective.name, number=number, number_format=PAREN_NUMBER))
-        for business in featured:
-            blocks.append(Heading(3, business_label(business)))
-            blocks.append(BulletList(business.highlights))
+        name = whole(f"{pp}.name", perspective.name)
+        blocks.append(Heading(2, perspective.name, number=number, number_format=PAREN_NUMBER, sources=name))
+        for bp, business in featured:
+            blocks.append(Heading(3, business_label(business), sources=name_source(bp, business)))
+            items = business.highlights
+            sources = tuple(whole(f"{bp}.highlights[{n}]", h) for n, h in enumerate(items, 1))
+            blocks.append(BulletList(items, sources))
     if not blocks:
         blocks.append(Paragraph("取組状況の記載はありません。"))
     return blocks
 
 
-def delayed_section(counts: Counts) -> list[Block]:
+def delayed_section(counts: Counts, data: ReportInput | None = None) -> list[Block]:
     """Section 3's body: each delayed activity and its bullets, in plan order."""
     if not counts.delayed:
         return [Paragraph(f"{delayed_heading(counts)}はありません。")]
+    paths = activity_paths(data) if data is not None else {}
     blocks: list[Block] = []
     for item in counts.delayed:
-        blocks.append(Heading(2, delayed_title(item), role="heading3"))
-        points = ((item.activity.reason,) if item.activity.reason else ()) + item.activity.results
+        activity = item.activity
+        path = paths.get(id(activity), "")
+        blocks.append(Heading(2, delayed_title(item), role="heading3", sources=delayed_sources(item, path)))
+        points = ((activity.reason,) if activity.reason else ()) + activity.results
+        reason = text_source(path, "reason", activity.reason)
+        items: tuple[Sources, ...] = (reason,) if reason else ()
+        items += tuple(whole(f"{path}.results[{n}]", r) for n, r in enumerate(activity.results, 1))
         if points:
-            blocks.append(BulletList(points))
+            blocks.append(BulletList(points, items if path else ()))
     return blocks
+
+
+def activity_paths(data: ReportInput) -> dict[int, str]:
+    """Each activity of ``data`` (by identity) → its field path."""
+    return {
+        id(a): f"perspectives[{i}].businesses[{j}].activities[{k}]"
+        for i, p in enumerate(data.perspectives, 1)
+        for j, b in enumerate(p.businesses, 1)
+        for k, a in enumerate(b.activities, 1)
+    }
+
+
+def delayed_sources(item: Delayed, path: str) -> Sources:
+    """活動名・・・遅れ [事業名]: the activity's name and its business's."""
+    if not path:
+        return ()
+    at = len(f"{item.activity.name}・・・{item.activity.status} [")
+    business = Source(f"{parent_path(path)}.name", at, at + len(item.business.name))
+    return (*name_source(path, item.activity), business)
 
 
 def delayed_title(item: Delayed) -> str:
@@ -394,7 +534,7 @@ def summary(data: ReportInput, counts: Counts) -> Document:
     if data.report.document_number:
         blocks.append(DocNumber(data.report.document_number))
     blocks += [
-        TitleBlock(title_lines),
+        TitleBlock(title_lines, title_sources(data)),
         Heading(1, "進捗状況" + detail_reference(details), number=1, number_format=SECTION_NUMBER),
         BulletList(progress_sentences(counts) + additions_sentences(data, counts)),
         Caption(f"【活動数内訳 合計{counts.activities}】"),
@@ -406,7 +546,7 @@ def summary(data: ReportInput, counts: Counts) -> Document:
         Heading(1, "主な事業の取組状況" + sheets_ref, number=2, number_format=SECTION_NUMBER),
         *highlights_section(data),
         Heading(1, delayed_heading(counts) + sheets_ref, number=3, number_format=SECTION_NUMBER),
-        *delayed_section(counts),
+        *delayed_section(counts, data),
     ]
     if counts.comparison is not None:
         blocks += [
@@ -541,10 +681,12 @@ def sheets_number(data: ReportInput) -> str | None:
     return details[-1] if details else None
 
 
-def head_blocks(number: str | None, title_lines: tuple[str, ...]) -> list[Block]:
+def head_blocks(
+    number: str | None, title_lines: tuple[str, ...], sources: tuple[Sources, ...] = ()
+) -> list[Block]:
     """The document number (when given) and the title block."""
     blocks: list[Block] = [DocNumber(number)] if number else []
-    return [*blocks, TitleBlock(title_lines)]
+    return [*blocks, TitleBlock(title_lines, sources)]
 
 
 def detail_meta(data: ReportInput, number: str | None, title: str) -> Meta:
@@ -563,10 +705,16 @@ def department(business: Business, activity: Activity) -> str:
     return activity.department or business.department or ""
 
 
-def list_entries(perspective: Perspective, start: int, counts: Counts | None = None) -> list[ListEntry]:
-    """One entry per activity of a perspective, numbered from ``start``, in plan order."""
-    activities = [(b, a) for b in perspective.businesses for a in b.activities]
-    return [ListEntry(number, b, a, counts) for number, (b, a) in enumerate(activities, start=start)]
+def list_entries(
+    perspective: Perspective, start: int, counts: Counts | None = None, path: str = ""
+) -> list[ListEntry]:
+    """One entry per activity of a perspective (at field ``path``), numbered from ``start``."""
+    activities = [
+        (b, a, f"{path}.businesses[{j}].activities[{k}]" if path else "")
+        for j, b in enumerate(perspective.businesses, 1)
+        for k, a in enumerate(b.activities, 1)
+    ]
+    return [ListEntry(n, b, a, counts, p) for n, (b, a, p) in enumerate(activities, start=start)]
 
 
 def previous_status(entry: ListEntry) -> str:
@@ -635,11 +783,21 @@ def bullets_text(items: tuple[str, ...]) -> str:
     return Bullets(items).text("・")
 
 
-def activity_points(activity: Activity) -> Cell:
+def activity_points(activity: Activity, path: str = "") -> Cell:
     """取組状況 in the list: the reason first when there is one, then the results."""
-    reason = (f"{activity.status}の理由：{activity.reason}",) if activity.reason else ()
+    prefix = f"{activity.status}の理由："
+    reason = (prefix + activity.reason,) if activity.reason else ()
     points = reason + activity.results
-    return Bullets(points) if points else ""
+    if not points:
+        return ""
+    if not path:
+        return Bullets(points)
+    sources: tuple[Sources, ...] = tuple(
+        whole(f"{path}.results[{n}]", r) for n, r in enumerate(activity.results, 1)
+    )
+    if reason:
+        sources = (whole(f"{path}.reason", reason[0], len(prefix)), *sources)
+    return Bullets(points, sources)
 
 
 def status_breakdown(counts: Counts, row: Row) -> str:
@@ -651,15 +809,24 @@ def activity_list(data: ReportInput, counts: Counts) -> Document:
     """資料1-2 活動一覧: every activity by perspective and business, A4 landscape."""
     number = list_number(data)
     title_lines = (plan_title(data), period_label(data) + "取組状況【活動一覧】")
-    blocks: list[Block] = head_blocks(number, title_lines)
+    blocks: list[Block] = head_blocks(number, title_lines, title_sources(data))
     if counts.effects is not None:
         blocks.append(Paragraph(f"※ 財政効果額の単位は{counts.effects.unit}。", "note"))
     start = 1
     for perspective, row in zip(data.perspectives, counts.rows):
+        pp = f"perspectives[{row.number}]"
+        name = whole(f"{pp}.name", perspective.name)
         blocks.append(
-            Heading(1, perspective.name, role="heading2", number=row.number, number_format=PAREN_NUMBER)
+            Heading(
+                1,
+                perspective.name,
+                role="heading2",
+                number=row.number,
+                number_format=PAREN_NUMBER,
+                sources=name,
+            )
         )
-        entries = list_entries(perspective, start, counts)
+        entries = list_entries(perspective, start, counts, pp)
         start += len(entries)
         blocks.append(Table.of(list_columns(data, counts), entries, (ListSubtotal(counts, row),)))
     blocks += [Caption("【活動数一覧】"), count_table(counts), *status_legend(counts)]
@@ -685,15 +852,25 @@ def sheet_text_columns(activity: Activity, status: Status) -> list[SheetColumn]:
 
 
 def activity_sheet(
-    data: ReportInput, business: Business, number: int, activity: Activity, counts: Counts | None = None
+    data: ReportInput,
+    business: Business,
+    number: int,
+    activity: Activity,
+    counts: Counts | None = None,
+    path: str = "",
 ) -> list[Block]:
-    """One activity on its business's sheet: a heading and a one-row table."""
+    """One activity (at field ``path``) on its business's sheet: a heading and a one-row table."""
     title = activity.name
+    sources = name_source(path, activity)
     if activity.department and activity.department != business.department:
         title += f"（{activity.department}）"
+        if path:
+            at = len(activity.name) + 1
+            sources += (Source(f"{path}.department", at, at + len(activity.department)),)
     columns = [SHEET_STATUS, *sheet_text_columns(activity, data.status(activity.status))]
-    heading = Heading(2, title, role="heading3", number=number, number_format=PAREN_NUMBER)
-    return [heading, Table.of(columns, (activity,)), *activity_figures(data, counts, activity)]
+    heading = Heading(2, title, role="heading3", number=number, number_format=PAREN_NUMBER, sources=sources)
+    table = Table.of(columns, (SheetActivity(activity, path),))
+    return [heading, table, *activity_figures(data, counts, activity)]
 
 
 def activity_figures(data: ReportInput, counts: Counts | None, activity: Activity) -> list[Block]:
@@ -719,13 +896,20 @@ def activity_figures(data: ReportInput, counts: Counts | None, activity: Activit
 
 
 def business_sheet(
-    data: ReportInput, perspective: Perspective, number: int, business: Business, counts: Counts | None = None
+    data: ReportInput,
+    perspective: Perspective,
+    number: int,
+    business: Business,
+    counts: Counts | None = None,
+    path: str = "",
 ) -> list[Block]:
-    """One business's sheet: its facts in a table, then each activity."""
-    facts = Table.of(FACTS_COLUMNS, (SheetFacts(number, perspective, business),))
-    blocks: list[Block] = [Heading(1, business_label(business)), facts]
+    """One business's sheet (the business at field ``path``): its facts in a table, then each activity."""
+    facts = Table.of(FACTS_COLUMNS, (SheetFacts(number, perspective, business, path),))
+    blocks: list[Block] = [Heading(1, business_label(business), sources=name_source(path, business)), facts]
     for i, activity in enumerate(business.activities, start=1):
-        blocks += activity_sheet(data, business, i, activity, counts)
+        blocks += activity_sheet(
+            data, business, i, activity, counts, f"{path}.activities[{i}]" if path else ""
+        )
     return blocks
 
 
@@ -738,13 +922,14 @@ def sheets(data: ReportInput, counts: Counts | None = None) -> Document:
         counts = aggregate(data)
     number = sheets_number(data)
     title_lines = (plan_title(data), period_label(data) + "取組状況【個票】")
-    blocks: list[Block] = head_blocks(number, title_lines)
+    blocks: list[Block] = head_blocks(number, title_lines, title_sources(data))
     first = True
     for n, perspective in enumerate(data.perspectives, start=1):
-        for business in perspective.businesses:
+        for j, business in enumerate(perspective.businesses, start=1):
             if not first:
                 blocks.append(PageBreak())
             first = False
-            blocks += business_sheet(data, perspective, n, business, counts)
+            path = f"perspectives[{n}].businesses[{j}]"
+            blocks += business_sheet(data, perspective, n, business, counts, path)
     meta = detail_meta(data, number, " ".join(title_lines))
     return Document("sheets", meta, tuple(blocks))

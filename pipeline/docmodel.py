@@ -8,13 +8,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
 R = TypeVar("R")
 T = TypeVar("T")
 
 Align = Literal["left", "center", "right"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where part of a printed text comes from: ``text[start:end]`` is the value of the input's
+    field ``path`` (``perspectives[1].businesses[2].highlights[1]``). The Word draft marks it, so
+    that a reviewer's edit there can be written back into the input (``pipeline.review``)."""
+
+    path: str
+    start: int
+    end: int
+
+
+Sources = tuple[Source, ...]  # the parts of one text that come from fields (none: all gyokaku's)
+
+
+def whole(path: str, text: str, start: int = 0) -> Sources:
+    """``text`` from ``start`` to its end is the field ``path``'s value."""
+    return (Source(path, start, len(text)),)
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,7 @@ class TitleBlock:
     """The title lines at the head of a document."""
 
     lines: tuple[str, ...]
+    sources: tuple[Sources, ...] = field(default=(), compare=False)  # per line
 
 
 @dataclass(frozen=True)
@@ -59,6 +79,7 @@ class Heading:
     role: str = ""
     number: int | None = None
     number_format: str = ""  # how ``number`` is printed before the text: ``{n} `` → 1 進捗状況
+    sources: Sources = field(default=(), compare=False)  # in ``text`` (not the number)
 
     @property
     def label(self) -> str:
@@ -82,6 +103,7 @@ class Paragraph:
 
     text: str
     role: str = "body"
+    sources: Sources = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,7 @@ class BulletList:
     """Bulleted points; a ``\\n`` in an item is a line break inside that point."""
 
     items: tuple[str, ...]
+    sources: tuple[Sources, ...] = field(default=(), compare=False)  # per item
 
 
 @dataclass(frozen=True)
@@ -102,13 +125,15 @@ class Caption:
 class Column(Generic[R, T]):
     """One column of a table, specified once: its header, relative width, body alignment, and
     what fills its cells: ``source`` of a body record ``R``, ``total`` of a total record ``T``
-    (an empty cell when ``total`` is None)."""
+    (an empty cell when ``total`` is None); ``marks``: the parts of a text cell that come from
+    fields of the input (a ``Bullets`` cell carries its own)."""
 
     header: str
     width: float
     align: Align
     source: Callable[[R], Cell]
     total: Callable[[T], str] | None = None
+    marks: Callable[[R], Sources] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +141,7 @@ class Bullets:
     """Points inside a table cell, one list item each (a writer hangs an item's wrapped lines)."""
 
     items: tuple[str, ...]
+    sources: tuple[Sources, ...] = field(default=(), compare=False)  # per item
 
     def text(self, mark: str) -> str:
         """The points as plain cell text: each on its own line after ``mark``, continued lines indented."""
@@ -143,13 +169,19 @@ class Table:
     totals: tuple[tuple[str, ...], ...] = ()
     widths: tuple[float, ...] = ()
     align: tuple[str, ...] = ()
+    sources: tuple[tuple[Sources, ...], ...] = field(default=(), compare=False)  # body cells'
 
     @classmethod
     def of(cls, columns: Sequence[Column[R, T]], records: Iterable[R], totals: Iterable[T] = ()) -> Table:
         """The table of ``columns``: one header row, a row per record, a total row per total record."""
+        records = tuple(records)
+        marked = any(c.marks for c in columns)
         return cls(
             header=(tuple(c.header for c in columns),),
             rows=tuple(tuple(c.source(r) for c in columns) for r in records),
+            sources=tuple(tuple(c.marks(r) if c.marks else () for c in columns) for r in records)
+            if marked
+            else (),
             totals=tuple(tuple(c.total(t) if c.total else "" for c in columns) for t in totals),
             widths=tuple(c.width for c in columns),
             align=tuple(c.align for c in columns),

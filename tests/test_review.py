@@ -18,7 +18,6 @@ import yaml
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
-from pipeline import review_cli
 from pipeline.build import Renderers, documents
 from pipeline.cli import SAMPLE
 from pipeline.load import load
@@ -27,7 +26,6 @@ from pipeline.render.docx_xml import W_NS, text_runs
 from pipeline.review import (
     MAX_NAME,
     PLAN_TITLE,
-    Draft,
     bookmark_field,
     bookmark_name,
     field_code,
@@ -44,7 +42,7 @@ SECOND = "perspectives[1].businesses[1].highlights[2]"
 
 
 # --- an independent marking of a built draft: each field's text found in the order assemble
-# prints it, wrapped in its bookmark exactly as the Word writer writes it --------------------------
+# prints it, wrapped in its bookmark as the Word writer should (compared with the writer's below) --
 
 
 def fields_in_order(data: ReportInput, name: str) -> list[tuple[str, str]]:
@@ -153,30 +151,6 @@ def rezip(zin: zipfile.ZipFile, document: bytes) -> bytes:
     return out.getvalue()
 
 
-def marked(raw: bytes, data: ReportInput, name: str) -> bytes:
-    """A built draft with its markers: the writer's own, else the independent marking."""
-    return raw if has_marks(raw) else mark(raw, fields_in_order(data, name))
-
-
-@pytest.fixture(autouse=True)
-def markers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``diff``/``apply`` compare with drafts marked as above when the writer does not mark."""
-    real = review_cli.expected_drafts
-
-    def expected(data: ReportInput, style: str) -> dict[str, Draft]:
-        renderers = Renderers.create(style)
-        writer = renderers.writer("docx")
-        return {d.name: read_draft(marked(writer.render(d), data, d.name)) for d in documents(data)}
-
-    monkeypatch.setattr(review_cli, "expected_drafts", expected if not writer_marks() else real)
-
-
-def writer_marks() -> bool:
-    data = load(SAMPLE)
-    doc = documents(data, ("summary",))[0]
-    return has_marks(Renderers.create().writer("docx").render(doc))
-
-
 @pytest.fixture(scope="module")
 def sample() -> ReportInput:
     return load(SAMPLE)
@@ -184,9 +158,9 @@ def sample() -> ReportInput:
 
 @pytest.fixture(scope="module")
 def drafts(sample: ReportInput) -> dict[str, bytes]:
-    """The sample's three drafts, marked."""
+    """The sample's three drafts, as the Word writer marks them."""
     writer = Renderers.create().writer("docx")
-    return {d.name: marked(writer.render(d), sample, d.name) for d in documents(sample)}
+    return {d.name: writer.render(d) for d in documents(sample)}
 
 
 # --- editing as a reviewer does -------------------------------------------------------------------
@@ -402,8 +376,7 @@ def test_applied_input_rebuilds_the_edited_text(
     out = tmp_path / "out"
     code, output = build(["build", str(new_yaml), "--out", str(out), "--format", "docx", "--force"])
     assert code == 0, output
-    data = load(new_yaml)
-    rebuilt = marked((out / "plan-sheets.docx").read_bytes(), data, "sheets")
+    rebuilt = (out / "plan-sheets.docx").read_bytes()
     expected_text = field_texts(raw, drafts["sheets"])
     rebuilt_text = field_texts(rebuilt, rebuilt)
     for path in (plan, name):
@@ -640,3 +613,30 @@ def test_a_draft_edited_and_saved_by_libreoffice(tmp_path: Path, drafts: dict[st
     assert f"変更: {HIGHLIGHT}" in output and "委託した。" in output
     assert f"追加: {SECOND[:-3]}[2] の後に 1 項目" in output
     assert output.count("変更:") == 1 and "入力からではない" not in output
+
+
+def strip_marks(raw: bytes) -> bytes:
+    """A draft without its bookmarks (runs left as they are)."""
+    zin = zipfile.ZipFile(io.BytesIO(raw))
+    root = etree.fromstring(zin.read("word/document.xml"))
+    for el in list(root.iter(W + "bookmarkStart", W + "bookmarkEnd")):
+        remove(el)
+    return rezip(zin, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
+@pytest.mark.parametrize(
+    "source", [SAMPLE, *sorted((Path(__file__).parent / "plans").glob("*.yaml"))], ids=lambda p: p.stem
+)
+def test_the_writer_marks_every_field_where_assemble_prints_it(source: Path) -> None:
+    """The Word writer's bookmarks are those the independent marking above finds, name for name
+    and character for character; no other output changes (the PDF is not affected)."""
+    data = load(source)
+    writer = Renderers.create().writer("docx")
+    for doc in documents(data):
+        raw = writer.render(doc)
+        assert has_marks(raw)
+        own = read_draft(raw)
+        independent = read_draft(mark(strip_marks(raw), fields_in_order(data, doc.name)))
+        assert own.texts() == independent.texts()
+        assert own.marks == independent.marks, doc.name
+        assert len(own.marks) == len(fields_in_order(data, doc.name))

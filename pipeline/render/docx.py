@@ -29,6 +29,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from .. import __version__
 from .. import docmodel as dm
+from ..review import bookmark_name
 from ..style import StyleSheet
 from . import docx_chart, docx_fonts
 from . import docx_xml as x
@@ -71,6 +72,8 @@ class DocxWriter:
         self._numbered: dict[int, x.HeadingLevel] = {}  # heading level → its list level
         self._linked: dict[str, int] = {}  # role → list level its style is linked to
         self._charts = 0
+        self._printed: dict[str, int] = {}  # field path → its printings so far (bookmark names)
+        self._bookmarks = 0  # bookmark ids given so far
 
     def render(self, doc: dm.Document) -> bytes:
         """The whole document as DOCX bytes (entry times and properties from the input)."""
@@ -80,6 +83,7 @@ class DocxWriter:
         self._break_pending = False
         self._after_table = False
         self._charts = 0
+        self._printed, self._bookmarks = {}, 0
         self._stream = x.BodyStream()
         self._pending = 0
         self._page(document, doc)
@@ -156,7 +160,6 @@ class DocxWriter:
         used = [document.styles[self.style.role(r).word_style].style_id for r in self.style.roles]
         x.prune_styles(document.styles.element, [*used, document.styles["Table Grid"].style_id])
         x.prune_numbering(numbering, document.styles.element, (num_id, CELL_BULLET_NUM_ID))
-
 
     def _font_table(self) -> bytes:
         """``word/fontTable.xml``: the style sheet's families, described for Word and LibreOffice."""
@@ -237,15 +240,15 @@ class DocxWriter:
         if isinstance(block, dm.DocNumber):
             self.paragraph(document, block.text, "doc_number")
         elif isinstance(block, dm.TitleBlock):
-            for line in block.lines:
-                self.paragraph(document, line, "title")
+            for i, line in enumerate(block.lines):
+                self.paragraph(document, line, "title", _nth(block.sources, i))
         elif isinstance(block, dm.Heading):
             self.heading(document, block)
         elif isinstance(block, dm.Paragraph):
-            self.paragraph(document, block.text, block.role)
+            self.paragraph(document, block.text, block.role, block.sources)
         elif isinstance(block, dm.BulletList):
-            for item in block.items:
-                self.paragraph(document, item, "bullet")
+            for i, item in enumerate(block.items):
+                self.paragraph(document, item, "bullet", _nth(block.sources, i))
         elif isinstance(block, dm.Caption):
             self.paragraph(document, block.text, "caption")
         elif isinstance(block, dm.Table):
@@ -295,8 +298,22 @@ class DocxWriter:
             ids[name] = None if style == default else style.style_id
         return ids
 
-    def paragraph(self, document: DocxDocument, text: str, role: str) -> CT_P:
-        """A paragraph of ``role``; a ``\\n`` becomes a line break inside it.
+    def marks(self, sources: dm.Sources, shift: int = 0) -> tuple[x.Mark, ...]:
+        """Hidden bookmarks for the parts of a text that come from fields of the input: each
+        printing of a field named after its path (``pipeline.review``), ``_2``… after the first."""
+        out = []
+        for source in sources:
+            n = self._printed[source.path] = self._printed.get(source.path, 0) + 1
+            self._bookmarks += 1
+            name = bookmark_name(source.path, n)
+            out.append(x.Mark(source.start + shift, source.end + shift, self._bookmarks, name))
+        return tuple(out)
+
+    def paragraph(
+        self, document: DocxDocument, text: str, role: str, sources: dm.Sources = (), shift: int = 0
+    ) -> CT_P:
+        """A paragraph of ``role``; a ``\\n`` becomes a line break inside it; the parts of it from
+        ``sources`` (moved by ``shift`` characters) in hidden bookmarks.
 
         The first paragraph after a table keeps the PDF's gap after it (no empty paragraph).
         """
@@ -306,7 +323,7 @@ class DocxWriter:
             self._after_table = False
             gap = self.style.role(role).before + self.style.role("body").after
             x.set_space_before(p.get_or_add_pPr(), round(gap * TWIPS_PER_MM))
-        x.add_runs(p, text)
+        x.add_runs(p, text, self.marks(sources, shift))
         return p
 
     # --- headings: numbered by Word --------------------------------------------------------
@@ -371,7 +388,8 @@ class DocxWriter:
     def heading(self, document: DocxDocument, h: dm.Heading) -> None:
         """A heading: its number from the list when Word numbers it, its outline level ``level``."""
         in_list = bool(self._numbered) and self._in_list(h, self._numbered)
-        p = self.paragraph(document, h.text if in_list else h.display, h.style_role)
+        shift = 0 if in_list else len(h.label)
+        p = self.paragraph(document, h.text if in_list else h.display, h.style_role, h.sources, shift)
         ppr = p.get_or_add_pPr()
         linked = self._linked.get(h.style_role)
         if in_list and linked is None:
@@ -417,11 +435,36 @@ class DocxWriter:
             tbl,
             chain(
                 x.rows_chunks(table.header, head_looks, look.header_fill, True, keep=len(table.header)),
-                x.rows_chunks(table.rows, body_looks, bullet_num=CELL_BULLET_NUM_ID, keep=rows_kept),
+                x.rows_chunks(
+                    table.rows,
+                    body_looks,
+                    bullet_num=CELL_BULLET_NUM_ID,
+                    keep=rows_kept,
+                    marks=self._cell_marks(table),
+                ),
                 x.rows_chunks(table.totals, body_looks, look.total_fill, keep=rows_kept - body),
             ),
         )
         self._after_table = True  # the next paragraph keeps the gap: no empty paragraph
+
+    def _cell_marks(self, table: dm.Table) -> list[list[list[tuple[x.Mark, ...]]]]:
+        """The bookmarks of the body cells' paragraphs, per row and cell (a point of a Bullets cell
+        is a paragraph of its own), given now: in the order the document prints them."""
+        if not table.sources and not any(
+            isinstance(c, dm.Bullets) and c.sources for r in table.rows for c in r
+        ):
+            return []
+        out = []
+        for r, row in enumerate(table.rows):
+            row_sources = table.sources[r] if r < len(table.sources) else ()
+            cells = []
+            for c, cell in enumerate(row):
+                if isinstance(cell, dm.Bullets):
+                    cells.append([self.marks(_nth(cell.sources, k)) for k in range(len(cell.items))])
+                else:
+                    cells.append([self.marks(_nth(row_sources, c))])
+            out.append(cells)
+        return out
 
     def chart(self, document: DocxDocument, chart: dm.Chart) -> None:
         """A native chart (Word's chart part and its workbook), centred in a paragraph."""
@@ -455,6 +498,11 @@ def document_date(document: DocxDocument) -> dt.date:
     if created is None:
         raise ValueError("the document's properties have no created time")
     return (created + JST).date()
+
+
+def _nth(sources: tuple[dm.Sources, ...], i: int) -> dm.Sources:
+    """The sources of a block's ``i``-th text (none when the block gives fewer)."""
+    return sources[i] if i < len(sources) else ()
 
 
 def _chars(chars: frozenset[str]) -> str:
