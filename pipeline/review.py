@@ -38,7 +38,9 @@ _KEYS = {"name": "n", "plan": "l", "next": "x", "reason": "y", "department": "d"
 _LIST_OF = {v: k for k, v in _LISTS.items()}
 _KEY_OF = {v: k for k, v in _KEYS.items()}
 PLAN_TITLE = "plan.title"
-_PART = re.compile(r"([a-z]+)(?:\[(\d+)\])?")
+_STEP_CODE = re.compile(
+    r"(perspectives|businesses|activities|highlights|results)\[(\d+)\]\.?|(name|plan|next|reason|department)$"
+)
 _CODE = re.compile(r"([pbahr])(\d+)|([nlxyd])")
 
 
@@ -47,17 +49,14 @@ def field_code(path: str) -> str:
     if path == PLAN_TITLE:
         return "t"
     out = []
-    for part in path.split("."):
-        m = _PART.fullmatch(part)
-        if m is None:
-            raise ValueError(f"not a field path: {path}")
-        key, index = m.groups()
-        if index is not None and key in _LISTS:
-            out.append(f"{_LISTS[key]}{index}")
-        elif index is None and key in _KEYS:
-            out.append(_KEYS[key])
-        else:
-            raise ValueError(f"not a field path: {path}")
+    at = 0
+    for m in _STEP_CODE.finditer(path):
+        if m.start() != at:
+            break
+        out.append(_LISTS[m[1]] + m[2] if m[1] else _KEYS[m[3]])
+        at = m.end()
+    if at != len(path) or not out or path.endswith("."):
+        raise ValueError(f"not a field path: {path}")
     return "".join(out)
 
 

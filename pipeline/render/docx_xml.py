@@ -516,6 +516,11 @@ def _marked_runs(text: str, marks: Sequence[Mark]) -> str:
     """``text``'s runs with each mark's ``w:bookmarkStart`` and ``w:bookmarkEnd`` at its offsets
     (at one offset, the bookmarks ending there close before those starting there open; an empty
     one opens and closes there)."""
+    if len(marks) == 1 and marks[0].start == 0 and marks[0].end == len(text) and text:  # a whole text
+        m = marks[0]
+        name = _xml_text(m.name, quote=True)
+        end = f'<w:bookmarkEnd w:id="{m.id}"/>'
+        return f'<w:bookmarkStart w:id="{m.id}" w:name="{name}"/>{_plain_runs(text)}{end}'
     starts: dict[int, list[str]] = {}
     ends: dict[int, list[str]] = {}
     for m in marks:
