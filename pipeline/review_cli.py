@@ -136,6 +136,8 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         _refuse([f"エラー: {source} を読めません（{err}）。"])
+    if not (target.parent if str(target.parent) else Path(".")).is_dir():
+        _refuse([f"エラー: {target.parent} というフォルダーがありません。何も書き出していません。"])
     result = apply_changes(text, comparison, allow_delete)
     if comparison.insertions or comparison.deletions:
         _echo(next(report_lines(Comparison("", [], [], comparison.insertions, comparison.deletions))))

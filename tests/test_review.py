@@ -513,6 +513,11 @@ def test_bad_inputs_exit_2_without_a_traceback(tmp_path: Path, drafts: dict[str,
         (["diff", str(tmp_path / "missing.docx"), str(SAMPLE)], "読めません"),
         (["diff", str(unmarked), str(SAMPLE)], "印（しおり）がありません"),
         (["apply", str(edited_file(tmp_path, drafts["summary"])), str(bad_yaml)], "bad.yaml"),
+        (["apply", str(not_docx), str(SAMPLE), "--out", str(tmp_path / "no" / "x.yaml")], "Word の文書"),
+        (
+            ["apply", str(tmp_path / "edited.docx"), str(SAMPLE), "--out", str(tmp_path / "no" / "x.yaml")],
+            "フォルダーがありません",
+        ),
     ]
     for args, words in cases:
         code, output = build(args)
