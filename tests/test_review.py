@@ -28,6 +28,7 @@ from pipeline.review import (
     PLAN_TITLE,
     bookmark_field,
     bookmark_name,
+    compare,
     field_code,
     field_path,
     occurrences,
@@ -379,7 +380,10 @@ def test_applied_input_rebuilds_the_edited_text(
     rebuilt = (out / "plan-sheets.docx").read_bytes()
     expected_text = field_texts(raw, drafts["sheets"])
     rebuilt_text = field_texts(rebuilt, rebuilt)
-    for path in (plan, name):
+    comparison = compare(read_draft(raw), read_draft(drafts["sheets"]), sample)
+    applied = [c.path for c in comparison.changes if c.kind == "set"]
+    assert sorted(applied) == sorted([plan, name])
+    for path in applied:
         assert rebuilt_text[path] == expected_text[path], path
     assert expected_text[name] == [sample.perspectives[0].businesses[1].name + "（改称）"]
     assert rebuilt_text[result[:-3] + "[2]"] == ["追加の取組を実施。"]
