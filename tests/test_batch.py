@@ -1,4 +1,6 @@
-"""Issue 5: batch builds on every core (--jobs), a progress bar only on a terminal."""
+"""Batches (``batch.py``): inputs built on every core (--jobs) with the same bytes as one by one, one
+input shared between two cores, failures kept to their input, workers that end with the command, the
+progress bar."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import pytest
 from pipeline import batch
 from pipeline.build import render_input
 from pipeline.progress import Progress, columns
-from pipeline.render import fontcache
 from pipeline.render.pdf import register_font
 
 from .conftest import build
@@ -28,6 +29,12 @@ def digests(folder: Path) -> dict[str, str]:
     return {
         p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()
     }
+
+
+@pytest.fixture()
+def valid(inputs: list[Path]) -> Path:
+    """The first of the inputs, ``a.yaml``."""
+    return inputs[0]
 
 
 @pytest.fixture()
@@ -170,6 +177,28 @@ def test_workers_end_when_the_command_is_killed(tmp_path: Path, inputs: list[Pat
     assert not left, f"workers {left} outlived the killed command"
 
 
+
+def test_an_unexpected_failure_of_one_input_spares_the_others(
+    tmp_path: Path, valid: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import build as stages
+
+    other = valid.with_name("other.yaml")
+    other.write_text(VALID, encoding="utf-8")
+    real = stages.load
+
+    def load(path: object, *args: object) -> object:
+        if str(path).endswith(valid.name):
+            raise ValueError("a defect")
+        return real(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stages, "load", load)
+    out = tmp_path / "out"
+    code, output = build(["build", str(valid), str(other), "--out", str(out), "--jobs", "1"])
+    assert code == 2 and "内部エラー" in output and "a defect" in output and "Traceback" not in output
+    assert (out / "other.pdf").exists() and not (out / valid.with_suffix(".pdf").name).exists()
+
+
 def test_fonts_are_parsed_once_per_process(tmp_path: Path, inputs: list[Path]) -> None:
     renderers = batch.warm("default", ("docx", "pdf"))
     assert batch.shared_renderers("default") is renderers
@@ -178,96 +207,3 @@ def test_fonts_are_parsed_once_per_process(tmp_path: Path, inputs: list[Path]) -
         render_input(source, batch.shared_renderers("default"), tmp_path, ("pdf",))
     assert batch.warm("default", ("pdf",)) is renderers
     assert register_font.cache_info().misses == parsed
-
-
-def test_font_cache_restores_the_parsed_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A cached face is the parsed one; a broken cache entry is parsed again, never trusted."""
-    monkeypatch.setenv("GYOKAKU_CACHE_DIR", str(tmp_path / "cache"))
-    path = batch.shared_renderers("default").font_files["mincho"]
-    parsed = fontcache.ttfont("a", path)
-    (entry,) = (tmp_path / "cache").iterdir()
-    restored = fontcache.ttfont("b", path)
-    assert restored.fontName == "b" and restored.face._ttf_data[:] == parsed.face._ttf_data
-    assert "glyphToChar" not in vars(restored.face)  # unpickled only when asked for
-    tables = ("charToGlyph", "charWidths", "hmetrics", "glyphPos", "glyphToChar")
-    for key in (*tables, "ascent", "descent", "bbox"):
-        assert getattr(restored.face, key) == getattr(parsed.face, key)
-    for codes in (range(64, 128), [ord(c) for c in "進捗状況、概ね順調"]):  # the 2nd from kept tables
-        assert restored.face.makeSubset(codes) == parsed.face.makeSubset(codes)
-    with pytest.raises(AttributeError):
-        restored.face.no_such_table  # noqa: B018
-    assert restored.stringWidth("進捗状況1,543", 10.5) == parsed.stringWidth("進捗状況1,543", 10.5)
-    assert [restored.face._pdfScale(v) for v in (1, 977, 2048)] == [
-        parsed.face._pdfScale(v) for v in (1, 977, 2048)
-    ]
-    entry.write_bytes(b"broken")
-    again = fontcache.ttfont("c", path)
-    assert again.face.charWidths == parsed.face.charWidths
-
-
-def test_font_cache_keeps_one_entry_per_font_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An entry made for another version of the font or cache is removed when the new one is stored."""
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("GYOKAKU_CACHE_DIR", str(cache))
-    path = batch.shared_renderers("default").font_files["mincho"]
-    cache.mkdir()
-    stale = cache / f"{path.stem}-0123456789abcdef.pickle"
-    others = [cache / f"{path.stem}-Extra-0123456789abcdef.pickle", cache / "Other-0123456789abcdef.pickle"]
-    for old in [stale, *others]:
-        old.write_bytes(b"old")
-    fontcache.ttfont("a", path)
-    entry = fontcache._entry(path, 0)
-    assert entry.exists() and not stale.exists()
-    assert all(other.exists() for other in others)
-    assert sorted(cache.iterdir()) == sorted([entry, *others])
-
-
-def test_long_pdf_table_laid_out_by_window_as_in_one_table(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A long table is split page by page from a window of rows: same pages, same text."""
-    import datetime as dt
-
-    import pdfplumber
-
-    from pipeline import docmodel as dm
-    from pipeline.render import pdf
-
-    rows = tuple((str(i), f"活動{i}の実施" * (1 + i % 3), "概ね順調") for i in range(1, 181))
-    table = dm.Table(header=(("No.", "活動", "状況"),), rows=rows, totals=(("", "合計", "180"),))
-    doc = dm.Document("list", dm.Meta("t", "a", "s", dt.date(2022, 10, 1)), (table,))
-    writer = batch.warm("default", ("pdf",)).writer("pdf")
-
-    def pages(data: bytes) -> list[str]:
-        with pdfplumber.open(io.BytesIO(data)) as document:
-            return [page.extract_text() for page in document.pages]
-
-    windowed = pages(writer.render(doc))
-    monkeypatch.setattr(pdf, "WINDOW_ROWS", 10_000)
-    whole = pages(writer.render(doc))
-    assert len(whole) > 3 and windowed == whole
-
-
-def _python_m(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8"
-    )
-
-
-def test_process_ends_with_the_exit_code_and_every_message(tmp_path: Path, inputs: list[Path]) -> None:
-    """``run`` ends the process with ``os._exit``: codes and piped messages must survive it."""
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("plan: [\n", encoding="utf-8")
-    done = _python_m(["build", str(inputs[0]), str(bad), "--out", str(tmp_path / "out"), "-j", "1"], tmp_path)
-    assert done.returncode == 2
-    made = [line for line in done.stdout.splitlines() if line.startswith("作成: ")]
-    assert len(made) == len(os.listdir(tmp_path / "out")) - 1  # each file reported (.gyokaku aside)
-    assert "bad.yaml" in done.stderr and "1 件の入力が失敗しました" in done.stderr
-    assert _python_m(["--version"], tmp_path).returncode == 0
-    assert _python_m(["build", "--format", "rtf"], tmp_path).returncode == 2
-    assert _python_m(["check", str(inputs[0])], tmp_path).stdout.startswith("OK: ")
-
-
-def test_exit_code_of_sys_exit_arguments() -> None:
-    from pipeline.cli import _exit_code
-
-    assert (_exit_code(None), _exit_code(0), _exit_code(2)) == (0, 0, 2)
-    assert _exit_code("message") == 1

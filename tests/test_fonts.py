@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import fonts
+from pipeline import batch, fonts
 from pipeline.cli import EXIT_BAD_INPUT
 from pipeline.render import fontcache, raster
 from pipeline.style import load_style
@@ -136,3 +136,45 @@ def test_corrupt_cache_entries_are_ignored_and_written_again(tmp_path: Path) -> 
     assert sorted(cache.glob("*.pickle")) == entries
     for entry in entries:
         assert entry.read_bytes() == good[entry]  # parsed again and stored as before
+
+
+def test_font_cache_restores_the_parsed_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached face is the parsed one; a broken cache entry is parsed again, never trusted."""
+    monkeypatch.setenv("GYOKAKU_CACHE_DIR", str(tmp_path / "cache"))
+    path = batch.shared_renderers("default").font_files["mincho"]
+    parsed = fontcache.ttfont("a", path)
+    (entry,) = (tmp_path / "cache").iterdir()
+    restored = fontcache.ttfont("b", path)
+    assert restored.fontName == "b" and restored.face._ttf_data[:] == parsed.face._ttf_data
+    assert "glyphToChar" not in vars(restored.face)  # unpickled only when asked for
+    tables = ("charToGlyph", "charWidths", "hmetrics", "glyphPos", "glyphToChar")
+    for key in (*tables, "ascent", "descent", "bbox"):
+        assert getattr(restored.face, key) == getattr(parsed.face, key)
+    for codes in (range(64, 128), [ord(c) for c in "進捗状況、概ね順調"]):  # the 2nd from kept tables
+        assert restored.face.makeSubset(codes) == parsed.face.makeSubset(codes)
+    with pytest.raises(AttributeError):
+        restored.face.no_such_table  # noqa: B018
+    assert restored.stringWidth("進捗状況1,543", 10.5) == parsed.stringWidth("進捗状況1,543", 10.5)
+    assert [restored.face._pdfScale(v) for v in (1, 977, 2048)] == [
+        parsed.face._pdfScale(v) for v in (1, 977, 2048)
+    ]
+    entry.write_bytes(b"broken")
+    again = fontcache.ttfont("c", path)
+    assert again.face.charWidths == parsed.face.charWidths
+
+
+def test_font_cache_keeps_one_entry_per_font_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry made for another version of the font or cache is removed when the new one is stored."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GYOKAKU_CACHE_DIR", str(cache))
+    path = batch.shared_renderers("default").font_files["mincho"]
+    cache.mkdir()
+    stale = cache / f"{path.stem}-0123456789abcdef.pickle"
+    others = [cache / f"{path.stem}-Extra-0123456789abcdef.pickle", cache / "Other-0123456789abcdef.pickle"]
+    for old in [stale, *others]:
+        old.write_bytes(b"old")
+    fontcache.ttfont("a", path)
+    entry = fontcache._entry(path, 0)
+    assert entry.exists() and not stale.exists()
+    assert all(other.exists() for other in others)
+    assert sorted(cache.iterdir()) == sorted([entry, *others])

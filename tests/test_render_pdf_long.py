@@ -19,6 +19,7 @@ import pytest
 import yaml
 from reportlab.lib.styles import ParagraphStyle
 
+from pipeline import batch
 from pipeline import docmodel as dm
 from pipeline.build import Renderers, render_input
 from pipeline.cli import SAMPLE
@@ -187,3 +188,27 @@ def test_a_line_taller_than_a_page_is_a_clean_error() -> None:
     writer.para_styles["table_cell"] = ParagraphStyle("huge", parent=base, leading=2 * writer.body_height)
     with pytest.raises(PdfLayoutError, match="組版できませんでした"):
         writer.render(_table_doc((("1", "あ", "済"),)))
+
+
+def test_long_pdf_table_laid_out_by_window_as_in_one_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long table is split page by page from a window of rows: same pages, same text."""
+    import datetime as dt
+
+    import pdfplumber
+
+    from pipeline import docmodel as dm
+    from pipeline.render import pdf
+
+    rows = tuple((str(i), f"活動{i}の実施" * (1 + i % 3), "概ね順調") for i in range(1, 181))
+    table = dm.Table(header=(("No.", "活動", "状況"),), rows=rows, totals=(("", "合計", "180"),))
+    doc = dm.Document("list", dm.Meta("t", "a", "s", dt.date(2022, 10, 1)), (table,))
+    writer = batch.warm("default", ("pdf",)).writer("pdf")
+
+    def pages(data: bytes) -> list[str]:
+        with pdfplumber.open(io.BytesIO(data)) as document:
+            return [page.extract_text() for page in document.pages]
+
+    windowed = pages(writer.render(doc))
+    monkeypatch.setattr(pdf, "WINDOW_ROWS", 10_000)
+    whole = pages(writer.render(doc))
+    assert len(whole) > 3 and windowed == whole
