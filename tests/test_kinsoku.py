@@ -1,4 +1,4 @@
-"""Issue 3: Japanese line breaking in the PDF (禁則処理), checked on what a reader extracts."""
+"""Japanese line breaking in the PDF (``render/kinsoku.py``, 禁則処理), checked on what a reader extracts."""
 
 from __future__ import annotations
 

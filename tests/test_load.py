@@ -1,4 +1,5 @@
-"""Issue 3: bad input is refused with located Japanese messages, exit 2, nothing written."""
+"""Loading (``load.py``): bad input is refused with located Japanese messages, exit 2, nothing written;
+the limits are refused at once."""
 
 from __future__ import annotations
 

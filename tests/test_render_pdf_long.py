@@ -1,4 +1,4 @@
-"""Long texts in the PDF (issue 15): cells, rows and bullets split across pages, nothing lost.
+"""Long texts in the PDF (``render/pdf.py``): cells, rows and bullets split across pages, nothing lost.
 
 The inputs are the sample with fields lengthened (up to 10,000 characters in one field, a cell
 of 60 bullets). The PDFs are read back with pdfplumber: each long field's characters must be

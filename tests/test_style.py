@@ -1,4 +1,4 @@
-"""Issue 14: a style sheet is user input too. Every malformed one is refused with located
+"""The style sheet (``style.py``) is user input too. Every malformed one is refused with located
 Japanese messages (``file:line:column: key.path: 説明``) in a ``StyleError``, never a traceback,
 and the command exits 2 without writing anything."""
 

@@ -1,4 +1,5 @@
-"""Issue 3: atomic writes, edited drafts never lost, byte-identical rebuilds, unprintable text."""
+"""Writing (``write.py``): a set replaced as a whole or not at all (kills at every step, full disks),
+edited drafts never lost, the folder lock, damaged records, leftovers, byte-identical rebuilds."""
 
 from __future__ import annotations
 
