@@ -1,4 +1,5 @@
-"""Generated and mutated inputs (hypothesis), through ``load`` and the command. Valid ones always build both formats with the input's counts;
+"""Generated and mutated inputs (hypothesis), through ``load`` and the command. Valid ones always
+build both formats with the input's counts;
 invalid ones always exit 2 with a located message and write nothing."""
 
 from __future__ import annotations
