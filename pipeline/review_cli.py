@@ -10,13 +10,15 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from .load import InputError, load
 from .model import ReportInput, printable
-from .review import Comparison, Draft, DraftError, apply_changes, closest, compare, read_draft, report_lines
+
+if TYPE_CHECKING:  # imported when a command runs: ``gyokaku build`` starts without lxml
+    from .review import Comparison, Draft
 
 EXIT_CHANGES = 1
 EXIT_BAD_INPUT = 2
@@ -49,6 +51,7 @@ def _load(source: Path) -> ReportInput:
 def expected_drafts(data: ReportInput, style: str) -> dict[str, Draft]:
     """The drafts the input builds (総括, 活動一覧, 個票), read back as an edited one is."""
     from .build import Renderers, documents
+    from .review import read_draft
 
     renderers = Renderers.create(style)
     writer = renderers.writer("docx")
@@ -60,6 +63,8 @@ DOCUMENT_LABELS = {"summary": "資料1-1 総括", "list": "資料1-2 活動一�
 
 def _compare(edited: Path, source: Path, style: str) -> tuple[ReportInput, Comparison]:
     """The input loaded and the edited draft compared with what it builds; refusals exit 2."""
+    from .review import DraftError, closest, compare, read_draft
+
     data = _load(source)
     try:
         if edited.stat().st_size > MAX_DRAFT_BYTES:
@@ -102,6 +107,8 @@ def diff_command(edited: Path, source: Path, style: str) -> None:
 
     終了コード: 0 違いなし、1 違いあり、2 入力の誤り。
     """
+    from .review import report_lines
+
     _, comparison = _compare(edited, source, style)
     _echo(f"{edited}（{DOCUMENT_LABELS.get(comparison.document, comparison.document)}）と {source} の違い:")
     lines = list(report_lines(comparison))
@@ -130,6 +137,8 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
     コメント・キーの順・引用符・ブロック（|-）はそのまま残します。書いた結果は build と同じ検査をし、
     通らなければ何も書き出しません。
     """
+    from .review import Comparison, apply_changes, report_lines
+
     _, comparison = _compare(edited, source, style)
     target = out or source
     try:
