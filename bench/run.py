@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import platform
 import shutil
 import statistics
@@ -227,6 +228,9 @@ def batch_runs(tmp: Path, count: int, repeat: int) -> dict[str, Run]:
         copy.parent.mkdir(exist_ok=True)
         shutil.copyfile(base, copy)
         inputs.append(copy)
+    previous = re.search(r"^\s+previous:\s*(\S+)\s*$", base.read_text(encoding="utf-8"), re.M)
+    if previous:  # --additions: the copies name the same previous report, relative to themselves
+        shutil.copyfile(base.parent / previous.group(1), tmp / "batch" / previous.group(1))
     cores = os.cpu_count() or 1
     return {
         "serial": measure(
