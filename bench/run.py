@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import platform
+import re
 import shutil
 import statistics
 import subprocess
