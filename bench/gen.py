@@ -11,6 +11,7 @@ activities, highlights on about a third of the businesses.
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
@@ -356,12 +357,20 @@ def write_text_additions(path: Path, text: str, seed: int = 2022) -> Path:
     return path
 
 
-if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--additions"]
-    size = int(args[0]) if args else 150
-    if "--additions" in sys.argv:
-        if len(args) < 2:
-            sys.exit("usage: gen.py N --additions OUT.yaml")
-        write(Path(args[1]), size, additions=True)
+def main() -> None:
+    """``gen.py N [--additions OUT.yaml]``: a plan of N activities on stdout, or with the Additions
+    (and its previous report beside it) written to OUT.yaml."""
+    parser = argparse.ArgumentParser(description="A generated plan for the benchmark.")
+    parser.add_argument("size", type=int, nargs="?", default=150, help="activities (default 150)")
+    parser.add_argument(
+        "--additions", metavar="OUT.yaml", type=Path, help="ids, effects, indicators, a previous report"
+    )
+    args = parser.parse_args()
+    if args.additions:
+        write(args.additions, args.size, additions=True)
     else:
-        sys.stdout.write(generate(size))
+        sys.stdout.write(generate(args.size))
+
+
+if __name__ == "__main__":
+    main()
