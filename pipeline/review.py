@@ -55,7 +55,7 @@ def field_code(path: str) -> str:
             break
         out.append(_LISTS[m[1]] + m[2] if m[1] else _KEYS[m[3]])
         at = m.end()
-    if at != len(path) or not out or path.endswith("."):
+    if at != len(path) or not out or path.endswith(".") or out[-1][0] in "pba":  # a text, not a list item
         raise ValueError(f"not a field path: {path}")
     return "".join(out)
 

@@ -300,6 +300,9 @@ def test_bookmark_names_encode_every_printed_field_in_at_most_40_characters(samp
     assert field_code("perspectives[1].businesses[2].activities[3].results[2]") == "p1b2a3r2"
     assert field_path("p1b2a3r2") == "perspectives[1].businesses[2].activities[3].results[2]"
     assert bookmark_field("_Toc12345") is None and bookmark_field("_gk_zz") is None
+    for wrong in ("perspectives[1]", "perspectives[1].", "perspectives.name", "perspectives[1].title", "x"):
+        with pytest.raises(ValueError):
+            field_code(wrong)
 
 
 # --- diff ---------------------------------------------------------------------------------------------
