@@ -24,10 +24,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
-from ruamel.yaml.util import load_yaml_guess_indent
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
@@ -47,22 +45,11 @@ from .workbook import (
     has_effects,
     period_label,
 )
+from .yamledit import ACTIVITY_ORDER, insert_key, round_trip
 
 MAX_WORKBOOK_BYTES = 64 * 1024 * 1024
 HEADER_SCAN_ROWS = 10  # the header row is looked for in the first rows of a sheet
 LOCKED_KEYS = ("perspective", "business", "activity", "department", "previous")
-ACTIVITY_ORDER = (
-    "name",
-    "id",
-    "status",
-    "department",
-    "plan",
-    "results",
-    "next",
-    "reason",
-    "effect",
-    "indicators",
-)
 BULLET_MARKS = "・･•·"
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
@@ -719,35 +706,7 @@ def _put(node: CommentedMap, key: str, value: Any, order: Sequence[str] = ACTIVI
     if key in node:
         node[key] = new
         return
-    rank = order.index(key) if key in order else len(order)
-    position = 0
-    for i, existing in enumerate(node):
-        if existing in order and order.index(existing) < rank:
-            position = i + 1
-    node.insert(position, key, new)
-
-
-def _yaml(text: str) -> tuple[YAML, Any]:
-    """A ruamel round-trip reader/writer set to the file's own indentation, and the document."""
-    _, sequence, offset = load_yaml_guess_indent(text)
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 100_000  # never fold a long line
-    yaml.indent(mapping=_mapping_indent(text), sequence=sequence or 2, offset=offset or 0)
-    return yaml, yaml.load(text)
-
-
-def _mapping_indent(text: str) -> int:
-    """How far a nested mapping's keys are indented (the first ``key:`` followed by ``sub:``)."""
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    for line, following in zip(lines, lines[1:]):
-        key = re.fullmatch(r"( *)[^\s#-][^#]*:\s*", line)
-        if key is None:
-            continue
-        inner = len(following) - len(following.lstrip(" "))
-        if inner > len(key.group(1)) and not following.lstrip().startswith("- "):
-            return inner - len(key.group(1))
-    return 2
+    insert_key(node, key, new, tuple(order))
 
 
 def new_yaml(
@@ -762,7 +721,7 @@ def new_yaml(
 
     Returns the text and notes for the user (what was changed besides the entries).
     """
-    yaml, doc = _yaml(previous_text)
+    yaml, doc = round_trip(previous_text)
     data = intake.data
     notes: list[str] = []
     report = doc["report"]

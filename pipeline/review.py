@@ -25,6 +25,7 @@ from typing import Any
 from lxml import etree
 
 from .model import ReportInput
+from .yamledit import insert_key, round_trip
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -744,32 +745,6 @@ class Applied:
     refused: list[tuple[Change, str]]
 
 
-def _yaml(text: str) -> tuple[Any, Any]:
-    """A ruamel round-trip reader/writer keeping the file's indentation, and the document."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.util import load_yaml_guess_indent
-
-    _, sequence, offset = load_yaml_guess_indent(text)
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 100_000
-    yaml.indent(mapping=_mapping_indent(text), sequence=sequence or 2, offset=offset or 0)
-    return yaml, yaml.load(text)
-
-
-def _mapping_indent(text: str) -> int:
-    """How far a nested mapping's keys are indented (as ``intake`` finds it)."""
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    for line, following in zip(lines, lines[1:]):
-        key = re.fullmatch(r"( *)[^\s#-][^#]*:\s*", line)
-        if key is None:
-            continue
-        inner = len(following) - len(following.lstrip(" "))
-        if inner > len(key.group(1)) and not following.lstrip().startswith("- "):
-            return inner - len(key.group(1))
-    return 2
-
-
 def _scalar(new: str, old: Any) -> Any:
     """``new`` written as ruamel should: a ``|-`` block when it has line breaks, the old value's
     quoting when it had some, quoted when a plain word would read as something else."""
@@ -795,18 +770,6 @@ def _scalar(new: str, old: Any) -> Any:
 
 
 _NEEDS_QUOTES = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`]|: | #|\t")
-ACTIVITY_ORDER = (
-    "name",
-    "id",
-    "status",
-    "department",
-    "plan",
-    "results",
-    "next",
-    "reason",
-    "effect",
-    "indicators",
-)
 
 
 _STEP = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
@@ -838,7 +801,7 @@ def apply_changes(text: str, comparison: Comparison, allow_delete: bool = False)
     """The YAML ``text`` with ``comparison``'s field changes applied (round trip)."""
     from ruamel.yaml.comments import CommentedSeq
 
-    yaml, doc = _yaml(text)
+    yaml, doc = round_trip(text)
     applied: list[Change] = []
     refused: list[tuple[Change, str]] = []
     lists: dict[str, dict[int, list[Any] | None]] = {}  # list path → 1-based index → new items
@@ -917,20 +880,10 @@ def apply_changes(text: str, comparison: Comparison, allow_delete: bool = False)
             if not items:
                 del parent[key]
         elif items:
-            _put_key(parent, key, CommentedSeq(items))
+            insert_key(parent, key, CommentedSeq(items))
     out = io.StringIO()
     yaml.dump(doc, out)
     return Applied(out.getvalue(), applied, refused)
-
-
-def _put_key(node: Any, key: str, value: Any) -> None:
-    """A new key in an activity, where the format's order puts it."""
-    rank = ACTIVITY_ORDER.index(key) if key in ACTIVITY_ORDER else len(ACTIVITY_ORDER)
-    position = 0
-    for i, existing in enumerate(node):
-        if existing in ACTIVITY_ORDER and ACTIVITY_ORDER.index(existing) < rank:
-            position = i + 1
-    node.insert(position, key, value)
 
 
 # --- the report, in Japanese -------------------------------------------------------------------
