@@ -8,6 +8,7 @@ document model (what every writer prints); counts from the YAML.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -324,3 +325,79 @@ def test_chart_colours_contrast_and_greyscale() -> None:
         assert 1.05 / (_luminance(color) + 0.05) >= 3, color
     greys = sorted(_luminance(c) + 0.05 for c in colors[:5])
     assert all(b / a >= 1.3 for a, b in zip(greys, greys[1:])), greys
+
+
+def _render(monkeypatch: pytest.MonkeyPatch, src: Path, name: str, encoded_early: bool = True) -> bytes:
+    """``src``'s document ``name`` as PDF bytes, rendered in this process.
+
+    ``encoded_early=False``: each page's content left to reportlab to encode at save, as
+    reportlab does without gyokaku's canvas.
+    """
+    from pipeline.build import Renderers
+    from pipeline.render import rl_internals
+
+    if not encoded_early:
+        monkeypatch.setattr(rl_internals, "encode_page", lambda page: None)
+    doc = next(d for d in documents(load(src)) if d.name == name)
+    data: bytes = Renderers.create("default").writer("pdf").render(doc)
+    monkeypatch.undo()
+    return data
+
+
+def test_pages_encoded_as_they_end_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No page keeps its content as text until the file is saved (memory: 15,000 activities),
+    and the file is the one reportlab makes when it encodes the pages itself at save."""
+    from pipeline.render import pdf_tags, rl_internals
+
+    seen: list[tuple[int, int]] = []  # at the end of layout: (pages, pages still holding text)
+    finish = pdf_tags.finish
+
+    def spy(canvas: Any, *args: Any) -> Any:
+        pages = rl_internals.file_objects(canvas).pages
+        seen.append((len(pages), sum(1 for p in pages if p.stream is not None)))
+        return finish(canvas, *args)
+
+    monkeypatch.setattr("pipeline.render.pdf.finish", spy)
+    early = _render(monkeypatch, SAMPLE, "sheets")
+    assert seen and seen[0][0] > 3, seen  # several pages
+    assert seen[0][1] == 0, f"{seen[0][1]} of {seen[0][0]} pages still hold their content as text"
+    late = _render(monkeypatch, SAMPLE, "sheets", encoded_early=False)
+    assert early == late
+    pages = pikepdf.open(io.BytesIO(early)).pages
+    assert len(pages) == seen[0][0]
+    assert all(b"BDC" in page.Contents.read_bytes() for page in pages)  # decoded: marked content
+
+
+def test_points_styles_made_once_per_writer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Table cells' points share one hanging style per cell style, however many tables have them
+    (one per table kept every table's style, and the frags cached for it, to the document's end)."""
+    from pipeline.render.pdftext import Points
+
+    styles: list[int] = []
+
+    class Counted(Points):
+        def __init__(self, items: Any, style: Any) -> None:
+            styles.append(id(style))
+            super().__init__(items, style)
+
+    monkeypatch.setattr("pipeline.render.pdf.Points", Counted)
+    src = ROOT / "tests" / "plans" / "kamakura-2019-full.yaml"
+    doc = next(d for d in documents(load(src)) if d.name == "sheets")
+    tables = sum(
+        1
+        for b in doc.blocks
+        if isinstance(b, dm.Table) and any(isinstance(c, dm.Bullets) for r in b.rows for c in r)
+    )
+    assert tables > 1
+    from pipeline.build import Renderers
+
+    Renderers.create("default").writer("pdf").render(doc)
+    columns = {
+        j
+        for b in doc.blocks
+        if isinstance(b, dm.Table)
+        for r in b.rows
+        for j, c in enumerate(r)
+        if isinstance(c, dm.Bullets)
+    }
+    assert styles and len(set(styles)) <= len(columns), (len(set(styles)), len(columns))
