@@ -473,9 +473,9 @@ class PdfWriter:
                 "スタイルシートの文字の大きさ・行送り・余白を見直してください。"
             ) from err
         done = finish(template.canv, self.tagger, doc.meta, PRODUCER)
-        # the file's bytes as reportlab makes them, not also copied into ``out`` (a third copy
-        # of a 29 MB file at 15,000 activities, alive at the peak)
-        return complete(rli.pdf_data(template.canv), done)
+        # the file's pieces as reportlab makes them, joined once with the structure (not also
+        # joined by reportlab, nor copied into ``out``: copies of a 29 MB file at the peak)
+        return complete(rli.pdf_pieces(template.canv), done)
 
     def _page_decorator(self, doc: dm.Document, page_w: float) -> Callable[[Canvas, Any], None]:
         """The page number, drawn last on each page (read last) as a pagination artifact."""

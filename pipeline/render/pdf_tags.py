@@ -211,17 +211,27 @@ TRAILER = re.compile(
 PER_STREAM = 2000  # objects per object stream
 
 
-def complete(data: bytes, done: Finished) -> bytes:
+def complete(file: bytes | list[bytes], done: Finished) -> bytes:
     """reportlab's saved file with the structure elements and the ParentTree added.
 
     They are objects numbered after reportlab's, packed into compressed object streams (a
     list of 15,000 activities has 500,000 of them: as plain objects they tripled the file);
     reportlab's cross-reference table and trailer become a cross-reference stream (PDF 1.5,
-    allowed by PDF/A-2), and the StructTreeRoot's two numbers are filled in.
+    allowed by PDF/A-2), and the StructTreeRoot's two numbers are filled in. ``file`` is the
+    file's bytes, or its pieces in order (``rli.pdf_pieces``): joined once, with what is added.
     """
-    tables = list(XREF.finditer(data))
+    pieces = [file] if isinstance(file, bytes) else file
+    k = 0  # reportlab's last pieces (its cross-reference table and trailer) joined as ``data``
+    while True:
+        k += 1
+        data = b"".join(pieces[-k:])  # one piece: itself, not a copy
+        tables = list(XREF.finditer(data))
+        if tables or k >= len(pieces):
+            break
     if not tables:
         raise ValueError("no cross-reference table in reportlab's file")
+    objects = pieces[: len(pieces) - k]  # reportlab's pieces before the last ``k``
+    before = sum(len(piece) for piece in objects)
     xref = tables[-1]
     size = int(xref.group(1))
     trailer = data.index(b"trailer", xref.end())
@@ -230,7 +240,7 @@ def complete(data: bytes, done: Finished) -> bytes:
         raise ValueError("no /ID, /Info and /Root in reportlab's trailer")
     file_id, info, root = found.groups()
     old = data[xref.end() : trailer]
-    kept = xref.start() + 1  # reportlab's objects, kept as they are
+    kept = before + xref.start() + 1  # reportlab's objects, kept as they are
     tagger, pages = done.tagger, done.pages
     n = len(tagger.tags)
     first = size  # elements: size .. size + n - 1, then a ParentTree array per page, then the tree
@@ -277,10 +287,18 @@ def complete(data: bytes, done: Finished) -> bytes:
     )
     out += b" /Filter /FlateDecode /Length %d >>\nstream\n" % len(table)
     out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
-    at = data.index(ROOT)
     filled = ROOT.replace(PLACEHOLDER, b"%010d" % first, 1).replace(PLACEHOLDER, b"%010d" % tree, 1)
-    view = memoryview(data)
-    return b"".join((view[:at], filled, view[at + len(ROOT) : kept], out))
+    parts: list[bytes | bytearray | memoryview] = [*objects, memoryview(data)[: xref.start() + 1]]
+    for i, part in enumerate(parts):
+        at = data.find(ROOT, 0, xref.start()) if i == len(objects) else bytes(part).find(ROOT)
+        if at >= 0:
+            view = memoryview(part)
+            parts[i : i + 1] = [view[:at], filled, view[at + len(ROOT) :]]
+            break
+    else:
+        raise ValueError("no StructTreeRoot in reportlab's file")
+    parts.append(out)
+    return b"".join(parts)
 
 
 def _set_entry(entries: bytearray, number: int, offset: int) -> None:
