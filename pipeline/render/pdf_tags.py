@@ -16,8 +16,8 @@ against the untagged writer): the sample 0.54 s → 0.54 s (whole set 0.65 → 0
 activities 3.83 → 4.83 s (+26 %: the marked content drawn, the points of a cell drawn as one
 paragraph each, 0.16 s of ``complete`` for the sheets); 15,000 activities 29.3 → 40.1 s and a
 peak of 357 → 473 MB (the page streams reportlab kept until it saved were a third longer: each
-page's is now deflated as the page ends, ``rl_internals.PageCompressingCanvas``, and the whole
-set's peak is 385 MB; bench/RESULTS.md).
+page's is now deflated as the page ends, ``rl_internals.PageCompressingCanvas``, the file is
+joined once, and the whole set's peak is 387 MB; bench/RESULTS.md).
 """
 
 from __future__ import annotations
