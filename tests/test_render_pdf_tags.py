@@ -401,3 +401,26 @@ def test_points_styles_made_once_per_writer(monkeypatch: pytest.MonkeyPatch) -> 
         if isinstance(c, dm.Bullets)
     }
     assert styles and len(set(styles)) <= len(columns), (len(set(styles)), len(columns))
+
+
+def test_file_completed_from_pieces_as_from_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``complete`` joins reportlab's pieces once: the same file as from reportlab's joined bytes,
+    read back whole (the StructTreeRoot's numbers filled in, every object found)."""
+    from pipeline.render import pdf_tags
+
+    results: list[tuple[bytes, bytes]] = []
+    complete = pdf_tags.complete
+
+    def both(pieces: Any, done: Any) -> bytes:
+        assert isinstance(pieces, list) and len(pieces) > 10  # reportlab's objects, unjoined
+        joined = b"".join(pieces)
+        results.append((complete(joined, done), complete(pieces, done)))
+        return results[-1][1]
+
+    monkeypatch.setattr("pipeline.render.pdf.complete", both)
+    data = _render(monkeypatch, SAMPLE, "list")
+    assert results and results[0][0] == results[0][1] == data
+    pdf = pikepdf.open(io.BytesIO(data), attempt_recovery=False)
+    assert pdf.check_pdf_syntax() == []
+    root = pdf.Root.StructTreeRoot
+    assert str(root.K.S) == "/Document" and len(root.ParentTree.Nums) == 2 * len(pdf.pages)
