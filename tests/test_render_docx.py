@@ -223,6 +223,24 @@ def test_bullets_in_cells_are_list_paragraphs_with_a_hanging_indent(built: Path)
     assert int(ind.get(W + "hanging")) > 0 and ind.get(W + "left") == ind.get(W + "hanging")
 
 
+def test_a_total_row_never_starts_a_page_alone(built: Path) -> None:
+    """The list's 小計 rows and the count tables' 合計: the body row before them is kept with them."""
+    checked = 0
+    for path in sorted(built.glob("*.docx")):
+        for tbl in docx_xml(path).iter(W + "tbl"):
+            rows = [tr for tr in tbl.iter(W + "tr") if tr.find(f"{W}trPr/{W}tblHeader") is None]
+            labels = ["".join(t.text or "" for t in tr.iter(W + "t")) for tr in rows]
+            if len(rows) < 2 or not labels[-1].startswith(("小計", "合計")):
+                continue
+            before = list(rows[-2].iter(W + "p"))
+            assert before and all(p.find(f"{W}pPr/{W}keepNext") is not None for p in before), (
+                path.name,
+                labels[-2][:30],
+            )
+            checked += 1
+    assert checked >= 6, "the sample's list alone has six perspectives with a 小計"
+
+
 def test_package_properties_match_the_pdf(built: Path) -> None:
     """app.xml names gyokaku; core properties as the PDF's (created: the same instant); no
     leftover description; only styles in use; the Title style without letter spacing or kerning."""

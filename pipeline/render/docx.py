@@ -441,6 +441,7 @@ class DocxWriter:
                     bullet_num=CELL_BULLET_NUM_ID,
                     keep=rows_kept,
                     marks=self._cell_marks(table),
+                    keep_last=1 if totals else 0,  # the last body row stays with the total rows
                 ),
                 x.rows_chunks(table.totals, body_looks, look.total_fill, keep=rows_kept - body),
             ),

@@ -636,16 +636,23 @@ def rows_chunks(
     bullet_num: int | None = None,
     keep: int = 0,
     marks: Sequence[Sequence[CellMarks]] = (),
+    keep_last: int = 0,
 ) -> Iterator[str]:
     """``rows_xml`` of ``rows``, ``ROWS_PER_CHUNK`` rows at a time (a long table is never one string);
-    the first ``keep`` rows kept with the next; ``marks`` per row as ``rows_xml``'s."""
-    for start in range(0, len(rows), ROWS_PER_CHUNK):
-        end = min(start + ROWS_PER_CHUNK, len(rows))
-        if start < keep < end:
-            yield rows_xml(rows[start:keep], looks, fill, header, bullet_num, True, marks[start:keep])
-            yield rows_xml(rows[keep:end], looks, fill, header, bullet_num, False, marks[keep:end])
-        else:
-            yield rows_xml(rows[start:end], looks, fill, header, bullet_num, keep >= end, marks[start:end])
+    the first ``keep`` rows and the last ``keep_last`` rows kept with the next (a total row never
+    starts a page alone); ``marks`` per row as ``rows_xml``'s."""
+    n = len(rows)
+
+    def kept(i: int) -> bool:
+        return i < keep or i >= n - keep_last
+
+    for start in range(0, n, ROWS_PER_CHUNK):
+        end = min(start + ROWS_PER_CHUNK, n)
+        run = start
+        for i in range(start + 1, end + 1):  # runs of rows kept alike
+            if i == end or kept(i) != kept(run):
+                yield rows_xml(rows[run:i], looks, fill, header, bullet_num, kept(run), marks[run:i])
+                run = i
 
 
 # --- the package's description: fonts, styles, settings, application properties -------------------
