@@ -562,8 +562,9 @@ def _indicator_sheet(ws: Worksheet, data: ReportInput, rows: list[Entry], meta: 
         error="数値を入力してください。",
     )
     ws.add_data_validation(number)
-    number.add(f"D2:E{last}")
-    ws.auto_filter.ref = f"A1:E{last}"
+    letter = {column.key: get_column_letter(c) for c, column in enumerate(INDICATOR_COLUMNS, start=1)}
+    number.add(f"{letter['target']}2:{letter['actual']}{last}")
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(INDICATOR_COLUMNS))}{last}"
     period = period_label(meta.fiscal_year, meta.term, data.report.year_style)
     _print_setup(ws, f"{meta.title}　{period}　指標（{meta.department}）", fonts)
     _protect(ws)
