@@ -38,6 +38,7 @@ from .workbook import (
     ENTRY_SHEET,
     INDICATOR_COLUMNS,
     INDICATOR_SHEET,
+    Column,
     Entry,
     Meta,
     custom_properties,
@@ -348,19 +349,32 @@ def _column_problem(where: str, missing: list[str]) -> Problem:
     )
 
 
-def _read_entry_sheet(intake: Intake, received: Received, ws: Worksheet, plan: dict[str, Entry]) -> None:
-    book, sheet = received.name, ws.title
+def _located_header(
+    intake: Intake, received: Received, ws: Worksheet, columns: Sequence[Column]
+) -> tuple[int, dict[str, int]] | None:
+    """The sheet's header row and each header's column, or ``None`` with the problem recorded
+    (no header row, or a column missing from it)."""
+    where = f"{received.name} {ws.title}"
     found = _header(ws)
-    effects = has_effects(intake.data)
-    columns = ENTRY_COLUMNS + (EFFECT_COLUMNS if effects else ())
     if found is None:
-        intake.problems.append(Problem(f"{book} {sheet}", "見出しの行（活動ID …）が見つかりません。"))
-        return
+        intake.problems.append(Problem(where, "見出しの行（活動ID …）が見つかりません。"))
+        return None
     header_row, at = found
     missing = [c.header for c in columns if c.header not in at]
     if missing:
-        intake.problems.append(_column_problem(f"{book} {sheet}!{header_row}:{header_row}", missing))
+        intake.problems.append(_column_problem(f"{where}!{header_row}:{header_row}", missing))
+        return None
+    return found
+
+
+def _read_entry_sheet(intake: Intake, received: Received, ws: Worksheet, plan: dict[str, Entry]) -> None:
+    book, sheet = received.name, ws.title
+    effects = has_effects(intake.data)
+    columns = ENTRY_COLUMNS + (EFFECT_COLUMNS if effects else ())
+    found = _located_header(intake, received, ws, columns)
+    if found is None:
         return
+    header_row, at = found
     statuses = {_normal(s.name): s.name for s in intake.data.statuses}
     names = "、".join(s.name for s in intake.data.statuses)
     for cells in ws.iter_rows(min_row=header_row + 1):
@@ -529,15 +543,10 @@ def _number(value: str | None) -> int | float | None | str:
 
 def _read_indicator_sheet(intake: Intake, received: Received, ws: Worksheet) -> None:
     book, sheet = received.name, ws.title
-    found = _header(ws)
+    found = _located_header(intake, received, ws, INDICATOR_COLUMNS)
     if found is None:
-        intake.problems.append(Problem(f"{book} {sheet}", "見出しの行（活動ID …）が見つかりません。"))
         return
     header_row, at = found
-    missing = [c.header for c in INDICATOR_COLUMNS if c.header not in at]
-    if missing:
-        intake.problems.append(_column_problem(f"{book} {sheet}!{header_row}:{header_row}", missing))
-        return
     seen: dict[tuple[str, str], str] = {}
     for cells in ws.iter_rows(min_row=header_row + 1):
         by_key = {c.key: cells[at[c.header] - 1] for c in INDICATOR_COLUMNS if at[c.header] - 1 < len(cells)}
