@@ -165,9 +165,10 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
     ),
     Column("進捗区分", 1.05, "center", lambda e: e.activity.status, lambda t: str(t.row.total)),
 )
-LIST_RESULTS = 4  # the 取組状況 column, which gives up width to the columns the Additions add
-LIST_GIVEN = 0.75  # … with 事業名 and 活動名: this share of the added columns' width
-LIST_PREVIOUS: ListColumn = Column("前回", 1.0, "center", lambda e: previous_status(e))
+# the narrowest each column gets when the Additions add columns: the added width is taken from
+# the names (short texts) and 進捗区分, never from 取組状況, whose lines make a row's height
+LIST_NARROWEST = {1: 1.3, 2: 1.3, 3: 1.2, 5: 0.85}
+LIST_PREVIOUS: ListColumn = Column("前回", 0.85, "center", lambda e: previous_status(e))
 LIST_FIGURES: ListColumn = Column(
     "財政効果額・指標", 2.3, "left", lambda e: figure_points(e), lambda t: subtotal_money(t)
 )
@@ -757,21 +758,21 @@ def subtotal_money(subtotal: ListSubtotal) -> str:
 
 
 def list_columns(data: ReportInput, counts: Counts) -> tuple[ListColumn, ...]:
-    """The list's columns: the format's six, then 前回 (with a previous report) beside 進捗区分,
-    目標額 and 実績額 (with effects) and the indicators (with indicators), 取組状況 giving up width."""
+    """The list's columns: the format's six, then 前回 (with a previous report) beside 進捗区分 and
+    財政効果額・指標 (with effects or indicators), the names and 担当課 giving up width."""
     columns = list(LIST_COLUMNS)
     extra: list[ListColumn] = [LIST_PREVIOUS] if counts.comparison is not None else []
     if any(a.effect or a.indicators for p in data.perspectives for b in p.businesses for a in b.activities):
         extra.append(LIST_FIGURES)
     if not extra:
         return LIST_COLUMNS
-    # the text columns give up most of the width the new ones take; the number column keeps its own
-    flexible = (1, 2, LIST_RESULTS)
-    room = sum(columns[i].width for i in flexible)
+    # the added width comes from each column's room above its narrowest, in proportion; past
+    # that the table is wider (the writer scales it to the page); the number column keeps its own
+    room = {i: columns[i].width - narrowest for i, narrowest in LIST_NARROWEST.items()}
     added = sum(c.width for c in extra)
-    scale = (room - LIST_GIVEN * added) / room
-    for i in flexible:
-        columns[i] = replace(columns[i], width=columns[i].width * scale)
+    given = min(1.0, added / sum(room.values()))
+    for i, spare in room.items():
+        columns[i] = replace(columns[i], width=columns[i].width - spare * given)
     before = sum(c.width for c in LIST_COLUMNS)
     after = sum(c.width for c in columns) + added
     columns[0] = replace(columns[0], width=columns[0].width * after / before)

@@ -280,6 +280,36 @@ def test_list_previous_and_figures_columns(built: Path, data: dict, previous: di
         assert row[at["財政効果額・指標"]] == norm("".join("・" + p for p in figure_points(a, rounding)))
 
 
+def header_cells(path: Path) -> dict[str, tuple[float, str]]:
+    """The list PDF's first table: each header's column width and its activities' raw texts."""
+    with pdfplumber.open(path) as pdf:
+        table = pdf.pages[0].find_tables()[0]
+        texts = table.extract()
+        widths = [cell[2] - cell[0] for cell in table.rows[0].cells]
+        return {
+            (head or "").replace("\n", ""): (
+                width,
+                "|".join(row[j] or "" for row in texts[1:] if (row[0] or "").isdigit()),
+            )
+            for j, (head, width) in enumerate(zip(texts[0], widths))
+        }
+
+
+def test_added_list_columns_take_width_from_the_names_not_the_results(
+    built: Path, sample_dir: Path, data: dict
+) -> None:
+    """取組状況's lines make a row's height: the Additions' columns leave its width as it was,
+    and the status columns hold a status on one line."""
+    plain = header_cells(sample_dir / "hiratsuka-2022-h1-list.pdf")
+    added = header_cells(built / "aoba-2022-h2-list.pdf")
+    assert {"前回", "財政効果額・指標"} <= added.keys()
+    assert added["取組状況"][0] >= 0.97 * plain["取組状況"][0]
+    assert added["活動名"][0] < plain["活動名"][0]
+    for name in ("進捗区分", "前回"):
+        cells = added[name][1].split("|")
+        assert cells and all(cell and "\n" not in cell for cell in cells), (name, cells)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_sheets_effects_and_indicators(built: Path, data: dict, fmt: str) -> None:
     rounding = data["report"].get("rounding")
