@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import cache, lru_cache, partial
 from itertools import islice
 from pathlib import Path
@@ -575,6 +576,8 @@ class PdfWriter:
             table, styles, col_widths, pads, self.style.bullet_mark, (self.tagger, elem), self._hanging
         )
         n_head, n_body = len(table.header), len(table.rows)
+        middle = rli.CellLook(header_style.fontName, header_style.fontSize, pads, "MIDDLE")
+        top = replace(middle, valign="TOP")
 
         def make(first: int, count: int, split_first: bool = False, split_last: bool = False) -> RLTable:
             """The header and ``count`` body and total rows from index ``first`` as one table.
@@ -583,15 +586,17 @@ class PdfWriter:
             """
             rows.forget(n_head + first)
             indices = [*range(n_head), *range(n_head + first, n_head + first + count)]
-            commands = self._table_commands(n_head, n_head + max(0, n_body - first), count)
-            for row in [n_head] * split_first + [n_head + count - 1] * split_last:
-                commands.append(("VALIGN", (0, row), (-1, row), "TOP"))
+            tops = {n_head} if split_first else set()
+            if split_last:
+                tops.add(n_head + count - 1)
+            looks = [top if row in tops else middle for row in range(len(indices))]
             return RLTable(
                 [rows.cells(i) for i in indices],
                 colWidths=col_widths,
                 rowHeights=[rows.height(i) for i in indices],
                 repeatRows=n_head,
-                style=RLTableStyle(commands),
+                style=RLTableStyle(self._table_commands(n_head, n_head + max(0, n_body - first), count)),
+                cellStyles=rli.cell_styles(looks, len(col_widths)),
                 hAlign="CENTER",
                 renderCB=_TABLE_ARTIFACTS,
             )
@@ -604,19 +609,12 @@ class PdfWriter:
         return _Table(make, rows, self.body_height, window=n_rows)
 
     def _table_commands(self, n_head: int, first_total: int, n_rows: int) -> list[tuple[Any, ...]]:
-        """Grid, header shading, padding; total rows (from row ``first_total``) shaded."""
+        """Grid, header shading; total rows (from row ``first_total``) shaded. (Font, padding and
+        vertical alignment are the cells' shared styles: ``rli.cell_styles``.)"""
         look = self.style.table
-        header_style = self.para_styles["table_header"]
-        pad = look.padding * MM
         commands: list[tuple[Any, ...]] = [
-            ("FONT", (0, 0), (-1, -1), header_style.fontName, header_style.fontSize),
             ("GRID", (0, 0), (-1, -1), look.grid, colors.black),
             ("BACKGROUND", (0, 0), (-1, n_head - 1), colors.HexColor("#" + look.header_fill)),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), pad),
-            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-            ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.8),
         ]
         if first_total < n_head + n_rows:
             commands.append(
