@@ -46,7 +46,7 @@ from .workbook import (
     has_effects,
     period_label,
 )
-from .yamledit import ACTIVITY_ORDER, insert_key, round_trip
+from .yamledit import ACTIVITY_ORDER, insert_key, rebased_previous, round_trip
 
 MAX_WORKBOOK_BYTES = 64 * 1024 * 1024
 HEADER_SCAN_ROWS = 10  # the header row is looked for in the first rows of a sheet
@@ -741,12 +741,11 @@ def new_yaml(
         del report["date"]
         notes.append("report.date（前回の文書の日付）を削除しました。新しい期間の日付は build が決めます。")
     if previous is not None and out is not None:
-        here, there = previous.resolve().parent, out.resolve().parent
         if changed_period:
-            _put(report, "previous", os.path.relpath(previous.resolve(), there), ())
-        elif not changed_period and "previous" in report and here != there:
-            # the same period written elsewhere: PREVIOUS's own comparison, its path rebased
-            _put(report, "previous", os.path.relpath(here / str(report["previous"]), there), ())
+            there = out.resolve().parent
+            _put(report, "previous", Path(os.path.relpath(previous.resolve(), there)).as_posix(), ())
+        else:  # the same period written elsewhere: PREVIOUS's own comparison, its path rebased
+            rebased_previous(doc, previous, out)
     effects = has_effects(data)
     for entry in entries(data):
         p, b, a = entry.place

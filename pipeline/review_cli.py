@@ -138,6 +138,7 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
     通らなければ何も書き出しません。
     """
     from .review import Comparison, apply_changes, report_lines
+    from .yamledit import moved_text
 
     _, comparison = _compare(edited, source, style)
     target = out or source
@@ -163,7 +164,10 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
     if not result.applied:
         _echo("入力に反映する変更はありません。何も書き出していません。")
         return
-    problems = _check(result.text, target)
+    text, moved = moved_text(result.text, source, target)
+    if moved is not None:
+        _echo(f"report.previous を {target.parent} から見た {moved} に書き換えました。")
+    problems = _check(text, target)
     if problems:
         _refuse(
             [
@@ -173,7 +177,7 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
             ]
         )
     try:
-        _write(target, result.text)
+        _write(target, text)
     except OSError as err:
         _refuse(
             [f"エラー: {target} に書き込めませんでした（{err.strerror or err}）。何も書き出していません。"]

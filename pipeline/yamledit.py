@@ -4,7 +4,10 @@ indentation stay as written; only the values set change."""
 
 from __future__ import annotations
 
+import io
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -57,3 +60,33 @@ def insert_key(node: CommentedMap, key: str, value: Any, order: tuple[str, ...] 
         if existing in order and order.index(existing) < rank:
             position = i + 1
     node.insert(position, key, value)
+
+
+def rebased_previous(doc: Any, source: Path, target: Path) -> str | None:
+    """Set ``report.previous`` of ``doc`` (an input read from ``source``, to be written at
+    ``target`` in another folder) to name the same file from ``target``'s folder; the new
+    value, or ``None`` when nothing changes (same folder, no or an absolute ``previous``)."""
+    here, there = source.resolve().parent, target.resolve().parent
+    report = doc.get("report") if isinstance(doc, CommentedMap) else None
+    previous = report.get("previous") if isinstance(report, CommentedMap) else None
+    if here == there or not isinstance(previous, str) or os.path.isabs(previous):
+        return None
+    moved = Path(os.path.relpath(here / previous, there)).as_posix()
+    if moved == previous:
+        return None
+    assert isinstance(report, CommentedMap)
+    report["previous"] = type(previous)(moved)  # quoted as it was (ruamel's str subclasses)
+    return moved
+
+
+def moved_text(text: str, source: Path, target: Path) -> tuple[str, str | None]:
+    """``text`` (read from ``source``) as written at ``target``: ``rebased_previous`` applied."""
+    if source.resolve().parent == target.resolve().parent:
+        return text, None
+    yaml, doc = round_trip(text)
+    moved = rebased_previous(doc, source, target)
+    if moved is None:
+        return text, None
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    return out.getvalue(), moved

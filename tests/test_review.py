@@ -652,3 +652,32 @@ def test_the_writer_marks_every_field_where_assemble_prints_it(source: Path) -> 
         assert own.texts() == independent.texts()
         assert own.marks == independent.marks, doc.name
         assert len(own.marks) == len(fields_in_order(data, doc.name))
+
+
+def test_apply_out_to_another_folder_keeps_the_previous_report(tmp_path: Path) -> None:
+    """``apply --out`` into another folder: ``report.previous`` names the same file from there."""
+    aoba = SAMPLE.parent / "aoba-2022-h2.yaml"
+    source_dir, out_dir = tmp_path / "drafts", tmp_path / "reviewed" / "h2"
+    source_dir.mkdir()
+    out_dir.mkdir(parents=True)
+    source = yaml_copy(source_dir, aoba)
+    previous_name = yaml.safe_load(source.read_text(encoding="utf-8"))["report"]["previous"]
+    yaml_copy(source_dir, aoba.parent / previous_name)
+    data = load(source)
+    path = next(t.path for t in data.texts if t.path.endswith(".results[1]"))
+    sheets = next(d for d in documents(data) if d.name == "sheets")
+    document = opened(Renderers.create().writer("docx").render(sheets))
+    p = paragraph_of(document, path)
+    retype(p, p.runs[-1].text, p.runs[-1].text + "（確認済み）")
+    edited = edited_file(tmp_path, saved(document))
+    target = out_dir / "new.yaml"
+    code, output = build(["apply", str(edited), str(source), "--out", str(target)])
+    assert code == 0, output
+    before, after = source.read_text(encoding="utf-8"), target.read_text(encoding="utf-8")
+    written = yaml.safe_load(after)
+    assert (out_dir / written["report"]["previous"]).resolve() == (source_dir / previous_name).resolve()
+    gone, new = changed_lines(before, after)
+    assert len(gone) == len(new) == 2 and "previous:" in gone[0] and "previous:" in new[0]
+    assert new[1].strip().endswith("（確認済み）")
+    code, output = build(["check", str(target)])
+    assert code == 0, output
