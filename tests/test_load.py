@@ -203,6 +203,43 @@ def test_alias_bomb_refused_fast_in_bounded_memory(tmp_path: Path) -> None:
     assert elapsed < 5 and peak < 100 * 1024 * 1024
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "?\n" * 200,  # null keys: one node a character
+        "- \n" * 200,
+        "- - - x\n" * 200,
+        "a:\n" * 200,
+        "[" + ",".join(["a"] * 200) + "]",
+        "{" + ",".join(["a"] * 200) + "}",  # keys without values
+        "{" + ",".join(["? "] * 200) + "}",
+        "[" + ",".join(["[]"] * 200) + "]",
+        "[" + ",".join(["{}"] * 200) + "]",
+    ],
+)
+def test_no_yaml_form_makes_more_nodes_a_character_than_assumed(text: str) -> None:
+    """The walk skips counting aliases in a short file without ``&``: it cannot pass MAX_NODES."""
+    import yaml
+
+    import pipeline.load as loader
+
+    nodes = loader.expanded_size(yaml.compose(text, Loader=yaml.SafeLoader))
+    assert nodes <= len(text) * loader.NODES_PER_CHAR / 2 + 1
+
+
+def test_a_short_file_without_anchors_is_not_walked_for_aliases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.load as loader
+
+    walked: list[int] = []
+    monkeypatch.setattr(loader, "expanded_size", lambda root: walked.append(1) or 0)
+    load(write(tmp_path, VALID))
+    assert walked == []
+    load(write(tmp_path, "# &anchor-like text in a comment\n" + VALID))
+    assert walked == [1]
+
+
 def test_oversized_file_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pipeline.load as loader
 
