@@ -165,8 +165,6 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
         _echo("入力に反映する変更はありません。何も書き出していません。")
         return
     text, moved = moved_text(result.text, source, target)
-    if moved is not None:
-        _echo(f"report.previous を {target.parent} から見た {moved} に書き換えました。")
     problems = _check(text, target)
     if problems:
         _refuse(
@@ -182,6 +180,8 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
         _refuse(
             [f"エラー: {target} に書き込めませんでした（{err.strerror or err}）。何も書き出していません。"]
         )
+    if moved is not None:
+        _echo(f"変更: report.previous（{target.parent} から見た {moved} に）")
     for change in result.applied:
         verb = {"set": "変更", "insert": "追加", "delete": "削除", "joined": "結合"}[change.kind]
         _echo(

@@ -679,5 +679,6 @@ def test_apply_out_to_another_folder_keeps_the_previous_report(tmp_path: Path) -
     gone, new = changed_lines(before, after)
     assert len(gone) == len(new) == 2 and "previous:" in gone[0] and "previous:" in new[0]
     assert new[1].strip().endswith("（確認済み）")
+    assert "変更: report.previous" in output
     code, output = build(["check", str(target)])
     assert code == 0, output
