@@ -5,6 +5,7 @@ All wording of the documents lives here; the numbers come from ``aggregate``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -71,6 +72,7 @@ class EffectLine(NamedTuple):
     money: Money
     cumulative: int | None
     rounding: str
+    sources: Sources = ()  # a perspective's row: its name in the label
 
 
 class ListSubtotal(NamedTuple):
@@ -121,7 +123,7 @@ COUNT_TOTAL: CountColumn = Column("合計", 1.0, "right", lambda r: str(r.total)
 # 【財政効果額（単位：千円）】: a row per perspective, then a total per kind (when both occur) and
 # the overall total; 累計 with a previous report
 EFFECT_COLUMNS: tuple[EffectColumn, ...] = (
-    Column("取組の視点", 3.6, "left", lambda e: e.label, lambda e: e.label),
+    Column("取組の視点", 3.6, "left", lambda e: e.label, lambda e: e.label, lambda e: e.sources),
     Column(
         "目標額",
         1.4,
@@ -163,7 +165,14 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
     Column(
         "取組状況", 4.9, "left", lambda e: activity_points(e.activity, e.path), lambda t: status_breakdown(*t)
     ),
-    Column("進捗区分", 1.05, "center", lambda e: e.activity.status, lambda t: str(t.row.total)),
+    Column(
+        "進捗区分",
+        1.05,
+        "center",
+        lambda e: e.activity.status,
+        lambda t: str(t.row.total),
+        lambda e: text_source(e.path, "status", e.activity.status),
+    ),
 )
 # the narrowest each column gets when the Additions add columns: the added width is taken from
 # the names (short texts) and 進捗区分, never from 取組状況, whose lines make a row's height
@@ -197,7 +206,13 @@ FACTS_COLUMNS: tuple[FactsColumn, ...] = (
 # 資料1-3 個票: an activity's one-row table, 進捗区分 then text columns chosen and ordered by
 # ``sheet_text_columns``; the text columns share SHEET_TEXT_WIDTH equally.
 SHEET_TEXT_WIDTH = 7.2
-SHEET_STATUS: SheetColumn = Column("進捗区分", 1.0, "center", lambda s: s.activity.status)
+SHEET_STATUS: SheetColumn = Column(
+    "進捗区分",
+    1.0,
+    "center",
+    lambda s: s.activity.status,
+    marks=lambda s: text_source(s.path, "status", s.activity.status),
+)
 SHEET_REASON: SheetColumn = Column(
     "「{status}」の理由",
     SHEET_TEXT_WIDTH,
@@ -608,7 +623,13 @@ def effect_lines(effects: Effects) -> tuple[list[EffectLine], list[EffectLine]]:
     r = effects.rounding
     chained = effects.cumulative is not None
     body = [
-        EffectLine(perspective_label(row.number, row.perspective), row.total, row.cumulative, r)
+        EffectLine(
+            perspective_label(row.number, row.perspective),
+            row.total,
+            row.cumulative,
+            r,
+            label_source(f"perspectives[{row.number}]", row.number, row.perspective),
+        )
         for row in effects.rows
     ]
     foot = []
@@ -726,25 +747,64 @@ def previous_status(entry: ListEntry) -> str:
     return comparison.previous_statuses[entry.number - 1] or "新規"
 
 
-def effect_point(effect: Effect, rate: int | None, unit: str = "") -> str:
-    """歳出削減 目標6,000 実績4,800（80%）: one effect, amounts in ``unit`` (the list's note says it)."""
-    target, actual = optional_amount(effect.target), optional_amount(effect.actual)
-    return f"{effect.kind} 目標{target}{unit} 実績{actual}{unit}（{rate_text(rate)}）"
+Piece = tuple[str, str]  # a part of a printed text, and the field it prints ("": gyokaku's words)
 
 
-def indicator_point(indicator: Indicator, rate: int | None) -> str:
-    """解体した棟数 実績3／目標4棟（75%）."""
-    actual, target = optional_number(indicator.actual), optional_number(indicator.target)
-    return f"{indicator.name} 実績{actual}／目標{target}{indicator.unit or ''}（{rate_text(rate)}）"
+def joined(pieces: Sequence[Piece]) -> tuple[str, Sources]:
+    """A text made of ``pieces``, with the parts that print a field marked (the Word draft's
+    review loop); a field whose value is missing prints 「－」, gyokaku's own."""
+    text, sources = "", []
+    for piece, path in pieces:
+        if path and piece != "－":
+            sources.append(Source(path, len(text), len(text) + len(piece)))
+        text += piece
+    return text, tuple(sources)
+
+
+def _at(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else ""
+
+
+def effect_point(effect: Effect, rate: int | None, path: str = "") -> tuple[str, Sources]:
+    """歳出削減 目標6,000 実績4,800（80%）: one effect (the list's note gives the unit); ``path``: the
+    activity's, whose ``effect.target`` and ``effect.actual`` the amounts print."""
+    return joined(
+        [
+            (f"{effect.kind} 目標", ""),
+            (optional_amount(effect.target), _at(path, "effect.target")),
+            (" 実績", ""),
+            (optional_amount(effect.actual), _at(path, "effect.actual")),
+            (f"（{rate_text(rate)}）", ""),
+        ]
+    )
+
+
+def indicator_point(indicator: Indicator, rate: int | None, path: str = "") -> tuple[str, Sources]:
+    """解体した棟数 実績3／目標4棟（75%）; ``path``: the indicator's (``…indicators[1]``)."""
+    return joined(
+        [
+            (indicator.name, _at(path, "name")),
+            (" 実績", ""),
+            (optional_number(indicator.actual), _at(path, "actual")),
+            ("／目標", ""),
+            (optional_number(indicator.target), _at(path, "target")),
+            (f"{indicator.unit or ''}（{rate_text(rate)}）", ""),
+        ]
+    )
 
 
 def figure_points(entry: ListEntry) -> Cell:
     """The list's 財政効果額・指標 cell: the effect, then each indicator."""
     rates = entry.counts.rates if entry.counts else {}
-    activity = entry.activity
-    points = [effect_point(activity.effect, rates.get(activity.effect))] if activity.effect else []
-    points += [indicator_point(i, rates.get(i)) for i in activity.indicators]
-    return Bullets(tuple(points)) if points else ""
+    activity, path = entry.activity, entry.path
+    points = [effect_point(activity.effect, rates.get(activity.effect), path)] if activity.effect else []
+    points += [
+        indicator_point(i, rates.get(i), _at(path, f"indicators[{k}]"))
+        for k, i in enumerate(activity.indicators, 1)
+    ]
+    if not points:
+        return ""
+    return Bullets(tuple(t for t, _ in points), tuple(s for _, s in points) if path else ())
 
 
 def subtotal_money(subtotal: ListSubtotal) -> str:
@@ -871,10 +931,12 @@ def activity_sheet(
     columns = [SHEET_STATUS, *sheet_text_columns(activity, data.status(activity.status))]
     heading = Heading(2, title, role="heading3", number=number, number_format=PAREN_NUMBER, sources=sources)
     table = Table.of(columns, (SheetActivity(activity, path),))
-    return [heading, table, *activity_figures(data, counts, activity)]
+    return [heading, table, *activity_figures(data, counts, activity, path)]
 
 
-def activity_figures(data: ReportInput, counts: Counts | None, activity: Activity) -> list[Block]:
+def activity_figures(
+    data: ReportInput, counts: Counts | None, activity: Activity, path: str = ""
+) -> list[Block]:
     """An activity's effect and indicators as points under its table (nothing when it has neither):
     財政効果額（歳出削減）：目標額6,000千円、実績額4,800千円、達成率80%
     指標「解体した棟数」：目標値4棟、実績値3棟、達成率75%"""
@@ -883,17 +945,35 @@ def activity_figures(data: ReportInput, counts: Counts | None, activity: Activit
     points = []
     effect = activity.effect
     if effect is not None:
-        target, actual = optional_amount(effect.target), optional_amount(effect.actual)
         points.append(
-            f"財政効果額（{effect.kind}）：目標額{target}{unit}、実績額{actual}{unit}、"
-            f"達成率{rate_text(rates.get(effect))}"
+            joined(
+                [
+                    (f"財政効果額（{effect.kind}）：目標額", ""),
+                    (optional_amount(effect.target), _at(path, "effect.target")),
+                    (f"{unit}、実績額", ""),
+                    (optional_amount(effect.actual), _at(path, "effect.actual")),
+                    (f"{unit}、達成率{rate_text(rates.get(effect))}", ""),
+                ]
+            )
         )
-    for i in activity.indicators:
-        target, actual, per = optional_number(i.target), optional_number(i.actual), i.unit or ""
+    for k, i in enumerate(activity.indicators, 1):
+        at, per = _at(path, f"indicators[{k}]"), i.unit or ""
         points.append(
-            f"指標「{i.name}」：目標値{target}{per}、実績値{actual}{per}、達成率{rate_text(rates.get(i))}"
+            joined(
+                [
+                    ("指標「", ""),
+                    (i.name, _at(at, "name")),
+                    ("」：目標値", ""),
+                    (optional_number(i.target), _at(at, "target")),
+                    (f"{per}、実績値", ""),
+                    (optional_number(i.actual), _at(at, "actual")),
+                    (f"{per}、達成率{rate_text(rates.get(i))}", ""),
+                ]
+            )
         )
-    return [BulletList(tuple(points))] if points else []
+    if not points:
+        return []
+    return [BulletList(tuple(t for t, _ in points), tuple(s for _, s in points) if path else ())]
 
 
 def business_sheet(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,15 +35,35 @@ MAX_NAME = 40  # Word keeps bookmark names of at most 40 characters ([MS-OI29500
 
 # --- bookmark names: a field's path in at most 40 characters ------------------------------------
 
-_LISTS = {"perspectives": "p", "businesses": "b", "activities": "a", "highlights": "h", "results": "r"}
-_KEYS = {"name": "n", "plan": "l", "next": "x", "reason": "y", "department": "d"}
+_LISTS = {
+    "perspectives": "p",
+    "businesses": "b",
+    "activities": "a",
+    "highlights": "h",
+    "results": "r",
+    "indicators": "i",
+}
+_KEYS = {
+    "name": "n",
+    "plan": "l",
+    "next": "x",
+    "reason": "y",
+    "department": "d",
+    "status": "s",
+    "kind": "k",
+    "unit": "u",
+    "target": "g",
+    "actual": "c",
+}
+_GROUPS = {"effect": "e"}  # a mapping step without an index (an activity's effect)
 _LIST_OF = {v: k for k, v in _LISTS.items()}
 _KEY_OF = {v: k for k, v in _KEYS.items()}
+_GROUP_OF = {v: k for k, v in _GROUPS.items()}
 PLAN_TITLE = "plan.title"
 _STEP_CODE = re.compile(
-    r"(perspectives|businesses|activities|highlights|results)\[(\d+)\]\.?|(name|plan|next|reason|department)$"
+    rf"({'|'.join(_LISTS)})\[(\d+)\]\.?|({'|'.join(_GROUPS)})\.|({'|'.join(_KEYS)})$"
 )
-_CODE = re.compile(r"([pbahr])(\d+)|([nlxyd])")
+_CODE = re.compile(rf"([{''.join(_LIST_OF)}])(\d+)|([{''.join(_GROUP_OF)}])|([{''.join(_KEY_OF)}])")
 
 
 def field_code(path: str) -> str:
@@ -54,9 +75,9 @@ def field_code(path: str) -> str:
     for m in _STEP_CODE.finditer(path):
         if m.start() != at:
             break
-        out.append(_LISTS[m[1]] + m[2] if m[1] else _KEYS[m[3]])
+        out.append(_LISTS[m[1]] + m[2] if m[1] else _GROUPS[m[3]] if m[3] else _KEYS[m[4]])
         at = m.end()
-    if at != len(path) or not out or path.endswith(".") or out[-1][0] in "pba":  # a text, not a list item
+    if at != len(path) or not out or path.endswith(".") or out[-1][0] in "pbaie":  # a value, not a list
         raise ValueError(f"not a field path: {path}")
     return "".join(out)
 
@@ -70,7 +91,7 @@ def field_path(code: str) -> str | None:
         if m.start() != at:
             return None
         at = m.end()
-        parts.append(f"{_LIST_OF[m[1]]}[{m[2]}]" if m[1] else _KEY_OF[m[3]])
+        parts.append(f"{_LIST_OF[m[1]]}[{m[2]}]" if m[1] else _GROUP_OF[m[3]] if m[3] else _KEY_OF[m[4]])
     return ".".join(parts) if parts and at == len(code) else None
 
 
@@ -451,8 +472,9 @@ def list_place(path: str) -> tuple[str, int] | None:
 
 
 def field_values(data: ReportInput) -> dict[str, str]:
-    """Every text field of the input by path, as loaded."""
-    values = {t.path: t.value for t in data.texts}
+    """Every text field of the input by path, as loaded (its own: ``texts`` also holds the
+    previous report's names and statuses, at the same paths, for the font check)."""
+    values = {t.path: t.value for t in data.texts if t.loc.file == data.source}
     values.setdefault(PLAN_TITLE, data.plan.title)
     return values
 
@@ -667,7 +689,18 @@ def _own_change(old: str, new: str | None, data: ReportInput, at: int, header: s
 
 def derived_note(old: str, new: str, data: ReportInput, header: str = "") -> str:
     """Why a changed number cannot be applied, and which statuses to change instead: the status
-    named before the number (「概ね順調」は49の活動) or heading its table column."""
+    named before the number (「概ね順調」は49の活動) or heading its table column; a 達成率 comes
+    from the target and actual printed beside it."""
+    if header in ("目標額", "実績額", "達成率", "累計"):
+        return (
+            "財政効果額の表は各活動の effect の目標・実績を合計しています。"
+            "活動一覧・個票の下書きで各活動の目標・実績を直してください（apply で反映できます）。"
+        )
+    if "目標" in old and "実績" in old and ("%" in old or "％" in old):
+        return (
+            "達成率は実績÷目標で計算しています。目標・実績の数を直してください"
+            "（下書きで直した目標・実績は apply で反映できます）。"
+        )
     names = [s.name for s in data.statuses]
     wanted: dict[str, int] = {}
     spots = list(_NUMBER.finditer(old))
@@ -699,7 +732,7 @@ def derived_note(old: str, new: str, data: ReportInput, header: str = "") -> str
         note += f"割合は進捗区分 {on} の活動の数から計算します。活動の status を変えてください。"
     elif not wanted:
         note += "活動の status を変えてください。"
-    return note
+    return note + "（活動一覧・個票の下書きで直した進捗区分は apply で反映できます。）"
 
 
 def _with_status(data: ReportInput, status: str, other: bool = False) -> list[str]:
@@ -767,6 +800,21 @@ def _scalar(new: str, old: Any) -> Any:
     if tag != "tag:yaml.org,2002:str" or new != new.strip() or _NEEDS_QUOTES.search(new):
         return DoubleQuotedScalarString(new)
     return new
+
+
+NUMBER_KEYS = ("target", "actual")  # an effect's amounts and an indicator's values: numbers
+_TYPED_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+NOT_A_NUMBER = "数として読めません。数字で書いてください（3 桁ごとの「,」、▲ の負の数も可）。"
+
+
+def typed_number(text: str) -> int | float | None:
+    """A number as a reviewer types it in the draft: full-width digits, thousands separators,
+    ▲ or △ (or a minus) for a negative one; None when it is not a number."""
+    plain = re.sub(r"^[▲△−]", "-", unicodedata.normalize("NFKC", text).strip())
+    if not _TYPED_NUMBER.fullmatch(plain):
+        return None
+    plain = plain.replace(",", "")
+    return float(plain) if "." in plain else int(plain)
 
 
 _NEEDS_QUOTES = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`]|: | #|\t")
@@ -839,6 +887,12 @@ def apply_changes(text: str, comparison: Comparison, allow_delete: bool = False)
                     refused.append((c, "名前は省けません。削除できません。"))
                     continue
                 del parent[key]
+            elif key in NUMBER_KEYS:
+                number = typed_number(c.new[0])
+                if number is None:
+                    refused.append((c, NOT_A_NUMBER))
+                    continue
+                parent[key] = number
             else:
                 parent[key] = _scalar(c.new[0], parent.get(key))
             applied.append(c)

@@ -21,7 +21,7 @@ from lxml import etree
 from pipeline.build import Renderers, documents
 from pipeline.cli import SAMPLE
 from pipeline.load import load
-from pipeline.model import ReportInput
+from pipeline.model import Activity, Business, Perspective, ReportInput
 from pipeline.render.docx_xml import W_NS, text_runs
 from pipeline.review import (
     MAX_NAME,
@@ -46,6 +46,10 @@ SECOND = "perspectives[1].businesses[1].highlights[2]"
 # prints it, wrapped in its bookmark as the Word writer should (compared with the writer's below) --
 
 
+def placed(data: ReportInput) -> list[tuple[Perspective, Business, Activity]]:
+    return [(p, b, a) for p in data.perspectives for b in p.businesses for a in b.activities]
+
+
 def fields_in_order(data: ReportInput, name: str) -> list[tuple[str, str]]:
     """Every (path, text) of the input the document ``name`` prints, in reading order."""
     out: list[tuple[str, str]] = [(PLAN_TITLE, data.plan.title)]
@@ -53,6 +57,8 @@ def fields_in_order(data: ReportInput, name: str) -> list[tuple[str, str]]:
     count_rows = [(f"{pp}.name", p.name) for pp, p in perspectives]
     if name == "summary":
         out += count_rows
+        if any(a.effect for *_, a in placed(data)):
+            out += count_rows  # the effects table's rows
         for pp, p in perspectives:
             featured = [(f"{pp}.businesses[{j}]", b) for j, b in enumerate(p.businesses, 1) if b.highlights]
             if featured:
@@ -82,16 +88,39 @@ def fields_in_order(data: ReportInput, name: str) -> list[tuple[str, str]]:
                     if a.department or b.department:
                         key = ap if a.department else bp
                         out.append((f"{key}.department", a.department or b.department or ""))
-                    out += [*reason, *results]
+                    out += [*reason, *results, (f"{ap}.status", a.status), *figures(a, ap, "list")]
                 elif name == "sheets":
                     out.append((f"{ap}.name", a.name))
                     if a.department and a.department != b.department:
                         out.append((f"{ap}.department", a.department))
+                    out.append((f"{ap}.status", a.status))
                     if reason:
                         out += [*reason, *plan, *results, *after]
                     else:
                         out += [*results, *plan, *after] if delayed else [*plan, *results, *after]
-    return out + (count_rows if name == "list" else [])
+                    out += figures(a, ap, "sheets")
+    effects = any(a.effect for *_, a in placed(data))
+    return out + (count_rows * (2 if effects else 1) if name == "list" else [])
+
+
+def shown(value: float | None) -> str | None:
+    """A number as the documents print it (thousands separators), or None when it is missing."""
+    if value is None:
+        return None
+    return f"{value:,}" if value >= 0 else f"▲{-value:,}"
+
+
+def figures(a: Activity, ap: str, name: str) -> list[tuple[str, str]]:
+    """The Additions' fields an activity's points print: the effect's amounts, then each
+    indicator's name and values (the list: actual before target; a sheet: target first)."""
+    out = []
+    if a.effect is not None:
+        out += [(f"{ap}.effect.{k}", shown(getattr(a.effect, k))) for k in ("target", "actual")]
+    for n, i in enumerate(a.indicators, 1):
+        order = ("actual", "target") if name == "list" else ("target", "actual")
+        out.append((f"{ap}.indicators[{n}].name", i.name))
+        out += [(f"{ap}.indicators[{n}].{k}", shown(getattr(i, k))) for k in order]
+    return [(path, value) for path, value in out if value is not None]
 
 
 def paragraph_text(p: etree._Element) -> str:
@@ -104,7 +133,8 @@ def has_marks(raw: bytes) -> bool:
 
 
 def mark(raw: bytes, fields: list[tuple[str, str]]) -> bytes:
-    """``raw`` with each field's text, found in order, in its hidden bookmark."""
+    """``raw`` with each field's text, found in order, in its hidden bookmark (a status: the
+    whole text of a paragraph, its cell)."""
     zin = zipfile.ZipFile(io.BytesIO(raw))
     root = etree.fromstring(zin.read("word/document.xml"))
     paras = list(root.iter(W + "p"))
@@ -113,7 +143,11 @@ def mark(raw: bytes, fields: list[tuple[str, str]]) -> bytes:
     at, offset = 0, 0
     for path, value in fields:
         while at < len(paras):
-            found = paragraph_text(paras[at]).find(value, offset)
+            text = paragraph_text(paras[at])
+            if path.endswith(".status"):  # a cell of its own (a header may name the status too)
+                found = 0 if text == value and offset == 0 else -1
+            else:
+                found = text.find(value, offset)
             if found >= 0:
                 seen[path] = seen.get(path, 0) + 1
                 spans.setdefault(at, []).append((found, found + len(value), bookmark_name(path, seen[path])))
@@ -313,6 +347,19 @@ def test_an_untouched_draft_has_no_changes(tmp_path: Path, drafts: dict[str, byt
         code, output = build(["diff", str(edited_file(tmp_path, raw, f"{name}.docx")), str(SAMPLE)])
         assert code == 0, output
         assert "違いはありません" in output
+
+
+def test_an_untouched_draft_of_a_report_with_a_previous_one_has_no_changes(tmp_path: Path) -> None:
+    """The previous report's names and statuses (loaded at the same paths) are not this input's:
+    a renamed activity and changed statuses read as no change."""
+    aoba = SAMPLE.parent / "aoba-2022-h2.yaml"
+    data = load(aoba)
+    assert data.previous is not None
+    writer = Renderers.create().writer("docx")
+    for doc in documents(data):
+        edited = edited_file(tmp_path, writer.render(doc), f"{doc.name}.docx")
+        code, output = build(["diff", str(edited), str(aoba)])
+        assert code == 0 and "違いはありません" in output, output
 
 
 def test_reworded_bullet_split_bullet_new_bullet_and_digits_kept_as_typed(
@@ -637,7 +684,13 @@ def strip_marks(raw: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "source", [SAMPLE, *sorted((Path(__file__).parent / "plans").glob("*.yaml"))], ids=lambda p: p.stem
+    "source",
+    [
+        SAMPLE,
+        *sorted(SAMPLE.parent.glob("aoba-*.yaml")),
+        *sorted((Path(__file__).parent / "plans").glob("*.yaml")),
+    ],
+    ids=lambda p: p.stem,
 )
 def test_the_writer_marks_every_field_where_assemble_prints_it(source: Path) -> None:
     """The Word writer's bookmarks are those the independent marking above finds, name for name
@@ -682,3 +735,107 @@ def test_apply_out_to_another_folder_keeps_the_previous_report(tmp_path: Path) -
     assert "変更: report.previous" in output
     code, output = build(["check", str(target)])
     assert code == 0, output
+
+
+def test_a_status_changed_in_the_list_or_a_sheet_is_applied_and_checked(
+    tmp_path: Path, sample: ReportInput
+) -> None:
+    """進捗区分 cells are the activity's ``status``: a changed one is written back; one that is
+    not a status of the plan is refused by the loader, located, and nothing is written."""
+    docs = {d.name: d for d in documents(sample)}
+    writer = Renderers.create().writer("docx")
+    p, b, a = next(
+        (i, j, k)
+        for i, pp in enumerate(sample.perspectives, 1)
+        for j, bb in enumerate(pp.businesses, 1)
+        for k, aa in enumerate(bb.activities, 1)
+        if aa.status == "概ね順調"
+    )
+    path = f"perspectives[{p}].businesses[{b}].activities[{a}].status"
+    for name in ("list", "sheets"):
+        document = opened(writer.render(docs[name]))
+        retype(paragraph_of(document, path), "概ね順調", "遅れ")
+        edited = edited_file(tmp_path, saved(document), f"{name}.docx")
+        source = yaml_copy(tmp_path)
+        before = source.read_text(encoding="utf-8")
+        code, output = build(["diff", str(edited), str(source)])
+        assert code == 1 and f"変更: {path}" in output, output
+        code, output = build(["apply", str(edited), str(source)])
+        assert code == 0, output
+        gone, new = changed_lines(before, source.read_text(encoding="utf-8"))
+        assert [g.strip() for g in gone] == ["status: 概ね順調"]
+        assert [n.strip() for n in new] == ["status: 遅れ"]
+        assert item(yaml.safe_load(source.read_text(encoding="utf-8")), path) == "遅れ"
+    document = opened(writer.render(docs["list"]))
+    retype(paragraph_of(document, path), "概ね順調", "大幅に遅れ")
+    edited = edited_file(tmp_path, saved(document), "bad.docx")
+    source = yaml_copy(tmp_path)
+    before = source.read_text(encoding="utf-8")
+    code, output = build(["apply", str(edited), str(source)])
+    assert code == 2 and "進捗区分にありません" in output and path in output, output
+    assert source.read_text(encoding="utf-8") == before
+
+
+def test_effect_and_indicator_values_edited_in_a_draft_are_written_as_numbers(tmp_path: Path) -> None:
+    """An amount or indicator value retyped in the list or a sheet (full-width digits, separators)
+    is written back as a number; a value that is not a number is refused and the rest applied;
+    an edited 達成率 is derived and says what to change."""
+    aoba = SAMPLE.parent / "aoba-2022-h2.yaml"
+    data = load(aoba)
+    docs = {d.name: d for d in documents(data)}
+    writer = Renderers.create().writer("docx")
+    ap, a = next(
+        (f"perspectives[{x}].businesses[{y}].activities[{z}]", act)
+        for x, p in enumerate(data.perspectives, 1)
+        for y, b in enumerate(p.businesses, 1)
+        for z, act in enumerate(b.activities, 1)
+        if act.effect and act.effect.target is not None and act.effect.actual is not None
+    )
+    assert a.effect is not None and a.effect.target is not None and a.effect.actual is not None
+    indicated = next(
+        (f"perspectives[{x}].businesses[{y}].activities[{z}].indicators[1]", act.indicators[0])
+        for x, p in enumerate(data.perspectives, 1)
+        for y, b in enumerate(p.businesses, 1)
+        for z, act in enumerate(b.activities, 1)
+        if act.indicators and act.indicators[0].actual is not None
+    )
+    new_target, new_actual = a.effect.target + 1500, a.effect.actual + 20
+    typed = f"{new_target:,}".translate(str.maketrans("0123456789,", "０１２３４５６７８９，"))
+    sheets = opened(writer.render(docs["sheets"]))
+    target = paragraph_of(sheets, f"{ap}.effect.target")
+    retype(target, f"{a.effect.target:,}", typed)
+    retype(paragraph_of(sheets, f"{indicated[0]}.actual"), f"{indicated[1].actual:,}", "未定")
+    source = yaml_copy(tmp_path, aoba)
+    yaml_copy(tmp_path, aoba.parent / yaml.safe_load(aoba.read_text(encoding="utf-8"))["report"]["previous"])
+    code, output = build(["apply", str(edited_file(tmp_path, saved(sheets), "s.docx")), str(source)])
+    assert code == 0, output
+    assert f"反映しませんでした: {indicated[0]}.actual: 数として読めません" in output
+    listed = opened(writer.render(documents(load(source))[1]))  # the next round's list
+    retype(paragraph_of(listed, f"{ap}.effect.actual"), f"{a.effect.actual:,}", f"{new_actual:,}")
+    code, output = build(["apply", str(edited_file(tmp_path, saved(listed), "l.docx")), str(source)])
+    assert code == 0, output
+    written = yaml.safe_load(source.read_text(encoding="utf-8"))
+    assert item(written, f"{ap}.effect.target") == new_target
+    assert item(written, f"{ap}.effect.actual") == new_actual
+    assert item(written, f"{indicated[0]}.actual") == indicated[1].actual
+    assert f"target: {new_target}\n" in source.read_text(encoding="utf-8")
+    # the rate is derived from the two amounts
+    again = opened(writer.render(documents(load(source))[1]))
+    rate = next(p for p in all_paragraphs(again) if f"実績{new_actual:,}（" in p.text)
+    shown_rate = re.search(r"（(\d+)%）", rate.text)
+    assert shown_rate is not None
+    retype(rate, f"（{shown_rate[1]}%）", "（100%）")
+    code, output = build(["apply", str(edited_file(tmp_path, saved(again), "r.docx")), str(source)])
+    assert "目標" in output and "実績" in output and "達成率" in output, output
+
+
+def test_an_edited_effects_total_says_to_change_the_activities_amounts(tmp_path: Path) -> None:
+    aoba = SAMPLE.parent / "aoba-2022-h2.yaml"
+    summary = documents(load(aoba))[0]
+    document = opened(Renderers.create().writer("docx").render(summary))
+    table = next(t for t in document.tables if t.rows[0].cells[1].text == "目標額")
+    run = next(r for p in table.rows[1].cells[2].paragraphs for r in p.runs if r.text.strip())
+    run.text = "99,999"
+    code, output = build(["diff", str(edited_file(tmp_path, saved(document))), str(aoba)])
+    assert code == 1 and "後: 99,999" in output
+    assert "各活動の effect の目標・実績を合計" in output, output
