@@ -296,3 +296,36 @@ def _table(table: Table) -> list[str]:
             for name, cell in zip(names, row):
                 lines += _text(f"    {name}: ", cell)
     return lines
+
+
+REVIEW_NS = "urn:gyokaku:review:1"  # the Word draft's part holding ``field_texts`` (read by ``review``)
+
+
+def field_texts(doc: Document) -> dict[str, str]:
+    """Each input field the document prints, by path: its text as printed (the first printing),
+    read from the blocks' sources (what the Word draft carries as the review's starting point)."""
+    out: dict[str, str] = {}
+
+    def take(text: str, sources: Sources) -> None:
+        for s in sources:
+            out.setdefault(s.path, text[s.start : s.end])
+
+    for block in doc.blocks:
+        if isinstance(block, TitleBlock):
+            for line, line_sources in zip(block.lines, block.sources):
+                take(line, line_sources)
+        elif isinstance(block, (Heading, Paragraph)):
+            take(block.text, block.sources)
+        elif isinstance(block, BulletList):
+            for item, item_sources in zip(block.items, block.sources):
+                take(item, item_sources)
+        elif isinstance(block, Table):
+            for r, row in enumerate(block.rows):
+                row_sources = block.sources[r] if r < len(block.sources) else ()
+                for c, cell in enumerate(row):
+                    if isinstance(cell, Bullets):  # a Bullets cell carries its own, per item
+                        for item, item_sources in zip(cell.items, cell.sources):
+                            take(item, item_sources)
+                    elif c < len(row_sources):
+                        take(cell, row_sources[c])
+    return out

@@ -25,6 +25,7 @@ from typing import Any
 
 from lxml import etree
 
+from .docmodel import REVIEW_NS
 from .model import ReportInput
 from .yamledit import insert_key, round_trip
 
@@ -159,6 +160,7 @@ class Draft:
     insertions: int = 0
     deletions: int = 0
     title: str = ""
+    base: dict[str, str] | None = None  # each field's text as the draft was built (None: not kept)
 
     def texts(self) -> list[str]:
         return [p.text for p in self.paras]
@@ -299,6 +301,7 @@ def read_draft(data: bytes, name: str = "") -> Draft:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             document = z.read("word/document.xml")
             comments_xml = z.read("word/comments.xml") if "word/comments.xml" in z.namelist() else None
+            stores = [z.read(n) for n in z.namelist() if _STORE_ITEM.fullmatch(n)]
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as err:
         raise DraftError(f"{name}: Word の文書（.docx）として読めません（{err}）。") from None
     try:
@@ -314,10 +317,27 @@ def read_draft(data: bytes, name: str = "") -> Draft:
         raise DraftError(f"{name}: Word の文書の XML が壊れています（{err}）。") from None
     marks = reader.marks()
     draft = Draft(reader.paras, marks, insertions=reader.insertions, deletions=reader.deletions)
+    draft.base = _base(stores)
     for cid, (author, text) in comments.items():
         at = reader.comment_at.get(cid)
         draft.comments.append(Comment(author, text, _anchor(draft, at)))
     return draft
+
+
+_STORE_ITEM = re.compile(r"customXml/item\d+\.xml")
+
+
+def _base(stores: list[bytes]) -> dict[str, str] | None:
+    """The fields' texts as built (``docx_xml.add_review_part``), from the draft's custom XML
+    items; None when none is gyokaku's (a draft of an earlier version) or it is unreadable."""
+    for blob in stores:
+        try:
+            root = etree.fromstring(blob, etree.XMLParser(resolve_entities=False, huge_tree=True))
+        except etree.XMLSyntaxError:
+            continue
+        if root.tag == f"{{{REVIEW_NS}}}fields":
+            return {f.get("p", ""): f.text or "" for f in root.iter(f"{{{REVIEW_NS}}}f")}
+    return None
 
 
 def _comments(xml: bytes) -> dict[str, tuple[str, str]]:
@@ -398,6 +418,7 @@ class Comparison:
     comments: list[Comment]
     insertions: int
     deletions: int
+    stale: list[str] = field(default_factory=list)  # fields the input changed after the build
 
     @property
     def fields(self) -> list[Change]:
@@ -485,11 +506,16 @@ def compare(edited: Draft, expected: Draft, data: ReportInput, document: str = "
     mine = occurrences(edited, expected)
     theirs = occurrences(expected)
     changes: list[Change] = []
+    base = edited.base  # each field's text when the draft was built (a three-way comparison)
+    stale: list[str] = []
     for path, printed in theirs.items():
         old = values.get(path, "\n".join(printed[0][1].pieces))
         got = mine.get(path, [])
         if not got:
-            changes.append(Change("delete", path, old, [], at=printed[0][1].first))
+            if base is not None and path not in base:
+                stale.append(path)  # not in the input yet when the draft was built: not deleted
+            else:
+                changes.append(Change("delete", path, old, [], at=printed[0][1].first))
             continue
         if all(o.joined for _, o in got):
             note = f"{got[0][1].joined} の段落と結合されています（文はそちらに含まれます）"
@@ -499,6 +525,21 @@ def compare(edited: Draft, expected: Draft, data: ReportInput, document: str = "
         scalar = list_place(path) is None or path.endswith(".reason")
         found = [("\n".join(o.pieces),) if scalar else tuple(o.pieces) for _, o in got]
         edits = list(dict.fromkeys(f for f in found if f != (old,)))
+        if edits and base is not None and path in base:
+            built = base[path]
+            edits = [e for e in edits if "\n".join(e) != built]  # the draft's own text, untouched
+            if not edits:
+                stale.append(path)  # the input changed after the build: the draft's text is older
+                continue
+            now = "\n".join(printed[0][1].pieces)
+            if now != built:
+                shown = "↵".join(edits[0])
+                note = (
+                    f"下書きを作ったあとで入力も変わっています（作成時: {_short(built)}、"
+                    f"入力: {_short(now)}、下書き: {_short(shown)}）"
+                )
+                changes.append(Change("conflict", path, old, [], note, at=got[0][1].first))
+                continue
         if not edits:
             continue
         if len(edits) > 1:
@@ -514,7 +555,7 @@ def compare(edited: Draft, expected: Draft, data: ReportInput, document: str = "
             changes.append(Change("set", path, old, new, at=where))
     changes += _skeleton_changes(edited, expected, mine, theirs, data)
     changes.sort(key=lambda c: c.at)
-    return Comparison(document, changes, edited.comments, edited.insertions, edited.deletions)
+    return Comparison(document, changes, edited.comments, edited.insertions, edited.deletions, stale)
 
 
 def _skeletons(
@@ -948,6 +989,14 @@ def _quote(text: str) -> list[str]:
     return [lines[0], *("    " + line for line in lines[1:])]
 
 
+def stale_line(paths: Sequence[str]) -> str:
+    """Fields the input changed after the draft was built, left as the input has them."""
+    return (
+        f"下書きを作ったあとで入力が変わった項目（{len(paths)} 件: {_few(paths)}）は、"
+        "下書きで直されていないため、入力のままにします。"
+    )
+
+
 def report_lines(comparison: Comparison, refused: Sequence[tuple[Change, str]] = ()) -> Iterator[str]:
     """``diff``'s listing: each change with its path, the old text and the new."""
     if comparison.insertions or comparison.deletions:
@@ -955,6 +1004,8 @@ def report_lines(comparison: Comparison, refused: Sequence[tuple[Change, str]] =
             f"変更履歴（挿入 {comparison.insertions}、削除 {comparison.deletions}）は、"
             "すべて承諾したものとして読みました（Word で元に戻した変更は含みません）。"
         )
+    if comparison.stale:
+        yield stale_line(comparison.stale)
     for c in comparison.changes:
         if c.kind == "set":
             label = "分割" if len(c.new) > 1 else "変更"

@@ -137,7 +137,7 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
     コメント・キーの順・引用符・ブロック（|-）はそのまま残します。書いた結果は build と同じ検査をし、
     通らなければ何も書き出しません。
     """
-    from .review import Comparison, apply_changes, report_lines
+    from .review import Comparison, apply_changes, report_lines, stale_line
     from .yamledit import moved_text
 
     _, comparison = _compare(edited, source, style)
@@ -151,6 +151,8 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
     result = apply_changes(text, comparison, allow_delete)
     if comparison.insertions or comparison.deletions:
         _echo(next(report_lines(Comparison("", [], [], comparison.insertions, comparison.deletions))))
+    if comparison.stale:
+        _echo(stale_line(comparison.stale))
     for change, why in result.refused:
         where = change.path or "（入力の項目ではありません）"
         _echo(f"反映しませんでした: {where}: {why}", err=True)

@@ -672,6 +672,9 @@ def test_a_draft_edited_and_saved_by_libreoffice(tmp_path: Path, drafts: dict[st
     assert f"変更: {HIGHLIGHT}" in output and "委託した。" in output
     assert f"追加: {SECOND[:-3]}[2] の後に 1 項目" in output
     assert output.count("変更:") == 1 and "入力からではない" not in output
+    # the fields' texts as built travel with the draft (LibreOffice writes the custom XML back)
+    kept = read_draft((out / "edited.docx").read_bytes()).base
+    assert kept is not None and kept == read_draft(drafts["summary"]).base and kept[HIGHLIGHT]
 
 
 def strip_marks(raw: bytes) -> bytes:
@@ -839,3 +842,35 @@ def test_an_edited_effects_total_says_to_change_the_activities_amounts(tmp_path:
     code, output = build(["diff", str(edited_file(tmp_path, saved(document))), str(aoba)])
     assert code == 1 and "後: 99,999" in output
     assert "各活動の effect の目標・実績を合計" in output, output
+
+
+def test_two_drafts_of_one_build_applied_in_turn_keep_both_reviewers_edits(tmp_path: Path) -> None:
+    """The list and the sheets print the same results: applying the sheets after the list does
+    not put the list's edit back (the draft keeps each field's text as built); the same field
+    edited differently in both is a conflict, and the input keeps the first edit."""
+    aoba = SAMPLE.parent / "aoba-2022-h2.yaml"
+    source = yaml_copy(tmp_path, aoba)
+    yaml_copy(tmp_path, aoba.parent / yaml.safe_load(aoba.read_text(encoding="utf-8"))["report"]["previous"])
+    data = load(source)
+    docs = {d.name: d for d in documents(data)}
+    writer = Renderers.create().writer("docx")
+    values = {t.path: t.value for t in data.texts if t.loc.file == data.source}
+    first, second = [p for p in values if p.endswith(".results[1]")][:2]
+    listed = opened(writer.render(docs["list"]))
+    retype(paragraph_of(listed, first), values[first][-4:], values[first][-4:] + "（一覧で修正）")
+    sheets = opened(writer.render(docs["sheets"]))
+    retype(paragraph_of(sheets, second), values[second][-4:], values[second][-4:] + "（個票で修正）")
+    other = opened(writer.render(docs["sheets"]))
+    retype(paragraph_of(other, first), values[first][-4:], values[first][-4:] + "（別の修正）")
+    code, output = build(["apply", str(edited_file(tmp_path, saved(listed), "l.docx")), str(source)])
+    assert code == 0, output
+    code, output = build(["apply", str(edited_file(tmp_path, saved(sheets), "s.docx")), str(source)])
+    assert code == 0, output
+    assert f"入力が変わった項目（1 件: {first}）" in output
+    written = yaml.safe_load(source.read_text(encoding="utf-8"))
+    assert item(written, first).endswith("（一覧で修正）")
+    assert item(written, second).endswith("（個票で修正）")
+    code, output = build(["diff", str(edited_file(tmp_path, saved(other), "o.docx")), str(source)])
+    assert f"食い違い: {first}: 下書きを作ったあとで入力も変わっています" in output, output
+    code, output = build(["apply", str(edited_file(tmp_path, saved(other), "o.docx")), str(source)])
+    assert item(yaml.safe_load(source.read_text(encoding="utf-8")), first).endswith("（一覧で修正）")

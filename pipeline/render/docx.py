@@ -101,6 +101,7 @@ class DocxWriter:
             if self._pending >= FLUSH_BLOCKS:
                 self._flush(body)
         self._flush(body)
+        x.add_review_part(document, dm.field_texts(doc))
         date = doc.meta.date  # saved with an empty body: the blocks are in the stream
         app = {x.APP_PART: x.app_xml("gyokaku", __version__), x.FONT_TABLE_PART: self._font_table()}
         return x.save_package(document, (date.year, date.month, date.day, 0, 0, 0), self._stream, app)

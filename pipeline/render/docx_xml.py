@@ -22,7 +22,7 @@ from docx.oxml.table import CT_Tbl
 from docx.oxml.text.paragraph import CT_P
 from lxml import etree
 
-from ..docmodel import Cell
+from ..docmodel import REVIEW_NS, Cell
 from . import docx_internals as internals
 from .docx_fonts import FontFacts
 
@@ -851,3 +851,41 @@ def prune_numbering(numbering: etree._Element, styles_element: etree._Element, k
     for abstract in numbering.findall(qn("w:abstractNum")):
         if abstract.get(qn("w:abstractNumId")) not in abstracts:
             numbering.remove(abstract)
+
+
+# --- the review's starting point: each field's text as built, in a custom XML part -------------
+
+REVIEW_ITEM = "/customXml/item1.xml"
+REVIEW_PROPS = "/customXml/itemProps1.xml"
+REVIEW_ITEM_ID = "{6A3C1E2B-5D4F-4B7A-9C1E-67796F6B616B}"  # fixed: equal input gives equal bytes
+_CUSTOM_XML_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps"
+
+
+def add_review_part(document: DocxDocument, fields: dict[str, str]) -> None:
+    """Keep ``fields`` (path → text as printed) in the draft as a custom XML data store item.
+
+    Word keeps custom XML parts with a document (its data store, as for content controls'
+    bindings), and LibreOffice 7.4 writes them back (tested). ``review`` reads them to tell a
+    reviewer's change from a value the input changed after the draft was built.
+    """
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    root = etree.Element(f"{{{REVIEW_NS}}}fields", nsmap={"gk": REVIEW_NS})
+    for path, text in fields.items():
+        etree.SubElement(root, f"{{{REVIEW_NS}}}f", p=path).text = text
+    package = document.part.package
+    item = Part(PackURI(REVIEW_ITEM), "application/xml", etree.tostring(root, encoding="UTF-8"), package)
+    props_xml = (
+        '<ds:datastoreItem xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"'
+        f' ds:itemID="{REVIEW_ITEM_ID}"><ds:schemaRefs/></ds:datastoreItem>'
+    )
+    props = Part(
+        PackURI(REVIEW_PROPS),
+        "application/vnd.openxmlformats-officedocument.customXmlProperties+xml",
+        props_xml.encode(),
+        package,
+    )
+    item.relate_to(props, _CUSTOM_XML_PROPS)
+    document.part.relate_to(item, RT.CUSTOM_XML)
