@@ -102,6 +102,8 @@ class SheetActivity(NamedTuple):
 # cells, what fills a body cell and (where the table has one) a total cell. The writers read the
 # header, widths and alignments that ``Table.of`` derives from these.
 
+MISSING = "－"  # what a sheet prints for a text the input does not give
+
 CountColumn = Column[Row, CountFoot]
 EffectColumn = Column[EffectLine, EffectLine]
 ListColumn = Column[ListEntry, ListSubtotal]
@@ -224,8 +226,8 @@ SHEET_PLAN: SheetColumn = Column(
     "今年度の計画",
     SHEET_TEXT_WIDTH,
     "left",
-    lambda s: s.activity.plan or "－",
-    marks=lambda s: text_source(s.path, "plan", s.activity.plan),
+    lambda s: s.activity.plan or MISSING,
+    marks=lambda s: cell_source(s.path, "plan", s.activity.plan),
 )
 SHEET_RESULTS: SheetColumn = Column(
     "取組状況", SHEET_TEXT_WIDTH, "left", lambda s: results_cell(s.activity.results, s.path) or "－"
@@ -234,8 +236,8 @@ SHEET_NEXT: SheetColumn = Column(
     "今後の取組",
     SHEET_TEXT_WIDTH,
     "left",
-    lambda s: s.activity.next or "－",
-    marks=lambda s: text_source(s.path, "next", s.activity.next),
+    lambda s: s.activity.next or MISSING,
+    marks=lambda s: cell_source(s.path, "next", s.activity.next),
 )
 
 
@@ -274,6 +276,12 @@ def name_source(path: str, owner: Business | Activity | Perspective) -> Sources:
 def text_source(path: str, key: str, value: str | None) -> Sources:
     """A text field printed as the whole text (nothing when it is absent: 「－」 is gyokaku's)."""
     return whole(f"{path}.{key}", value) if path and value else ()
+
+
+def cell_source(path: str, key: str, value: str | None) -> Sources:
+    """A sheet's text cell: the field ``key``'s value, or its 「－」 when the input leaves it out
+    (a reviewer may write it there: the field is then added)."""
+    return whole(f"{path}.{key}", value or MISSING) if path else ()
 
 
 def business_name(entry: ListEntry) -> Sources:

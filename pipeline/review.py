@@ -927,6 +927,8 @@ def apply_changes(text: str, comparison: Comparison, allow_delete: bool = False)
                 if c.path.endswith(".name") or c.path == PLAN_TITLE:
                     refused.append((c, "名前は省けません。削除できません。"))
                     continue
+                if key not in parent:  # a 「－」 (a text the input leaves out) cleared: nothing to do
+                    continue
                 del parent[key]
             elif key in NUMBER_KEYS:
                 number = typed_number(c.new[0])
@@ -934,6 +936,8 @@ def apply_changes(text: str, comparison: Comparison, allow_delete: bool = False)
                     refused.append((c, NOT_A_NUMBER))
                     continue
                 parent[key] = number
+            elif key not in parent:  # written where a sheet printed 「－」: the field is added
+                insert_key(parent, key, _scalar(c.new[0], None))
             else:
                 parent[key] = _scalar(c.new[0], parent.get(key))
             applied.append(c)

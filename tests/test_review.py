@@ -79,6 +79,10 @@ def fields_in_order(data: ReportInput, name: str) -> list[tuple[str, str]]:
                 plan = [(f"{ap}.plan", a.plan)] if a.plan else []
                 results = [(f"{ap}.results[{n}]", r) for n, r in enumerate(a.results, 1)]
                 after = [(f"{ap}.next", a.next)] if a.next else []
+                if name == "sheets":  # a sheet prints 「－」 for a missing plan or next, marked
+                    plan = [(f"{ap}.plan", a.plan or "－")]
+                    after = [(f"{ap}.next", a.next or "－")]
+                    results = results or [("", "－")]  # … and for no results, unmarked
                 reason = [(f"{ap}.reason", a.reason)] if a.reason else []
                 delayed = data.status(a.status).delayed
                 if name == "summary" and delayed:
@@ -144,13 +148,15 @@ def mark(raw: bytes, fields: list[tuple[str, str]]) -> bytes:
     for path, value in fields:
         while at < len(paras):
             text = paragraph_text(paras[at])
-            if path.endswith(".status"):  # a cell of its own (a header may name the status too)
-                found = 0 if text == value and offset == 0 else -1
+            if path.endswith(".status") or value == "－":  # a cell of its own (a header may
+                found = 0 if text == value and offset == 0 else -1  # name the status; 「－」 is common)
             else:
                 found = text.find(value, offset)
             if found >= 0:
-                seen[path] = seen.get(path, 0) + 1
-                spans.setdefault(at, []).append((found, found + len(value), bookmark_name(path, seen[path])))
+                if path:  # "": text passed over, not a field
+                    seen[path] = seen.get(path, 0) + 1
+                    name = bookmark_name(path, seen[path])
+                    spans.setdefault(at, []).append((found, found + len(value), name))
                 offset = found + len(value)
                 break
             at, offset = at + 1, 0
@@ -707,7 +713,7 @@ def test_the_writer_marks_every_field_where_assemble_prints_it(source: Path) -> 
         independent = read_draft(mark(strip_marks(raw), fields_in_order(data, doc.name)))
         assert own.texts() == independent.texts()
         assert own.marks == independent.marks, doc.name
-        assert len(own.marks) == len(fields_in_order(data, doc.name))
+        assert len(own.marks) == len([p for p, _ in fields_in_order(data, doc.name) if p])
 
 
 def test_apply_out_to_another_folder_keeps_the_previous_report(tmp_path: Path) -> None:
@@ -874,3 +880,40 @@ def test_two_drafts_of_one_build_applied_in_turn_keep_both_reviewers_edits(tmp_p
     assert f"食い違い: {first}: 下書きを作ったあとで入力も変わっています" in output, output
     code, output = build(["apply", str(edited_file(tmp_path, saved(other), "o.docx")), str(source)])
     assert item(yaml.safe_load(source.read_text(encoding="utf-8")), first).endswith("（一覧で修正）")
+
+
+def test_text_written_in_a_sheets_dash_cell_adds_the_field(tmp_path: Path) -> None:
+    """A sheet prints 「－」 for a plan or next the input leaves out; what a reviewer writes there
+    becomes the field, placed where the format puts it; a 「－」 left alone changes nothing."""
+    for source in [SAMPLE, SAMPLE.parent / "aoba-2022-h2.yaml"]:
+        data = load(source)
+        found = [
+            (f"perspectives[{x}].businesses[{y}].activities[{z}]", a)
+            for x, p in enumerate(data.perspectives, 1)
+            for y, b in enumerate(p.businesses, 1)
+            for z, a in enumerate(b.activities, 1)
+            if a.next is None
+        ]
+        if found:
+            break
+    assert found, "no activity without next in the samples"
+    ap, _ = found[0]
+    sheets = next(d for d in documents(data) if d.name == "sheets")
+    document = opened(Renderers.create().writer("docx").render(sheets))
+    retype(paragraph_of(document, f"{ap}.next"), "－", "来年度に効果を検証する。")
+    copy = yaml_copy(tmp_path, source)
+    previous = yaml.safe_load(source.read_text(encoding="utf-8"))["report"].get("previous")
+    if previous:
+        yaml_copy(tmp_path, source.parent / previous)
+    before = copy.read_text(encoding="utf-8")
+    code, output = build(["apply", str(edited_file(tmp_path, saved(document))), str(copy)])
+    assert code == 0, output
+    after = copy.read_text(encoding="utf-8")
+    gone, new = changed_lines(before, after)
+    assert gone == [] and [n.strip() for n in new] == ["next: 来年度に効果を検証する。"]
+    written = item(yaml.safe_load(after), ap)
+    assert isinstance(written, dict) and written["next"] == "来年度に効果を検証する。"
+    keys = list(written)
+    assert keys.index("next") > keys.index("status")
+    if "results" in keys:
+        assert keys.index("next") == keys.index("results") + 1
