@@ -48,14 +48,23 @@ def _load(source: Path) -> ReportInput:
         )
 
 
-def expected_drafts(data: ReportInput, style: str) -> dict[str, Draft]:
-    """The drafts the input builds (総括, 活動一覧, 個票), read back as an edited one is."""
+def expected_drafts(data: ReportInput, style: str, edited: Draft | None = None) -> dict[str, Draft]:
+    """The drafts the input builds (総括, 活動一覧, 個票), read back as an edited one is; with
+    ``edited``, only the one whose printed fields it shares most, when one shares more than the
+    others (rendering a 1,500-activity 個票 takes seconds), else all three."""
     from .build import Renderers, documents
-    from .review import read_draft
+    from .docmodel import field_texts
+    from .review import bookmark_field, read_draft
 
-    renderers = Renderers.create(style)
-    writer = renderers.writer("docx")
-    return {doc.name: read_draft(writer.render(doc), doc.name) for doc in documents(data)}
+    docs = documents(data)
+    if edited is not None:
+        paths = {found[0] for found in map(bookmark_field, edited.marks) if found is not None}
+        shared = {doc.name: len(paths & field_texts(doc).keys()) for doc in docs}
+        ranked = sorted(shared.values(), reverse=True)
+        if len(ranked) > 1 and ranked[0] > ranked[1]:
+            docs = [doc for doc in docs if shared[doc.name] == ranked[0]]
+    writer = Renderers.create(style).writer("docx")
+    return {doc.name: read_draft(writer.render(doc), doc.name) for doc in docs}
 
 
 DOCUMENT_LABELS = {"summary": "資料1-1 総括", "list": "資料1-2 活動一覧", "sheets": "資料1-3 個票"}
@@ -88,7 +97,7 @@ def _compare(edited: Path, source: Path, style: str) -> tuple[ReportInput, Compa
     from .style import StyleError
 
     try:
-        drafts = expected_drafts(data, style)
+        drafts = expected_drafts(data, style, draft)
     except (StyleError, FontError) as err:
         _refuse([f"エラー: {err}"])
     name = closest(draft, drafts)
