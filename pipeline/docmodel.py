@@ -7,6 +7,7 @@ It says what a document contains, in order, with the role of each piece; how a r
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
@@ -298,7 +299,13 @@ def _table(table: Table) -> list[str]:
     return lines
 
 
-REVIEW_NS = "urn:gyokaku:review:1"  # the Word draft's part holding ``field_texts`` (read by ``review``)
+REVIEW_NS = "urn:gyokaku:review:1"  # the Word draft's part holding ``field_texts``' digests
+
+
+def text_digest(text: str) -> str:
+    """A short digest of a field's printed text: what the Word draft keeps of it as built (12 hex
+    digits of BLAKE2b: the draft only needs to tell whether a text is still the one it was)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def field_texts(doc: Document) -> dict[str, str]:

@@ -25,7 +25,7 @@ from typing import Any
 
 from lxml import etree
 
-from .docmodel import REVIEW_NS
+from .docmodel import REVIEW_NS, text_digest
 from .model import ReportInput
 from .yamledit import insert_key, round_trip
 
@@ -160,7 +160,7 @@ class Draft:
     insertions: int = 0
     deletions: int = 0
     title: str = ""
-    base: dict[str, str] | None = None  # each field's text as the draft was built (None: not kept)
+    base: dict[str, str] | None = None  # each field's text's digest as built (None: not kept)
 
     def texts(self) -> list[str]:
         return [p.text for p in self.paras]
@@ -336,7 +336,8 @@ def _base(stores: list[bytes]) -> dict[str, str] | None:
         except etree.XMLSyntaxError:
             continue
         if root.tag == f"{{{REVIEW_NS}}}fields":
-            return {f.get("p", ""): f.text or "" for f in root.iter(f"{{{REVIEW_NS}}}f")}
+            found = ((field_path(f.get("c", "")), f.get("h", "")) for f in root.iter(f"{{{REVIEW_NS}}}f"))
+            return {path: digest for path, digest in found if path is not None}
     return None
 
 
@@ -527,16 +528,16 @@ def compare(edited: Draft, expected: Draft, data: ReportInput, document: str = "
         edits = list(dict.fromkeys(f for f in found if f != (old,)))
         if edits and base is not None and path in base:
             built = base[path]
-            edits = [e for e in edits if "\n".join(e) != built]  # the draft's own text, untouched
+            edits = [e for e in edits if text_digest("\n".join(e)) != built]  # untouched: as built
             if not edits:
                 stale.append(path)  # the input changed after the build: the draft's text is older
                 continue
             now = "\n".join(printed[0][1].pieces)
-            if now != built:
+            if text_digest(now) != built:
                 shown = "↵".join(edits[0])
                 note = (
-                    f"下書きを作ったあとで入力も変わっています（作成時: {_short(built)}、"
-                    f"入力: {_short(now)}、下書き: {_short(shown)}）"
+                    f"下書きを作ったあとで入力も変わっています（入力: {_short(now)}、"
+                    f"下書き: {_short(shown)}）"
                 )
                 changes.append(Change("conflict", path, old, [], note, at=got[0][1].first))
                 continue

@@ -29,7 +29,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from .. import __version__
 from .. import docmodel as dm
-from ..review import bookmark_name
+from ..review import bookmark_name, field_code
 from ..style import StyleSheet
 from . import docx_chart, docx_fonts
 from . import docx_xml as x
@@ -101,7 +101,7 @@ class DocxWriter:
             if self._pending >= FLUSH_BLOCKS:
                 self._flush(body)
         self._flush(body)
-        x.add_review_part(document, dm.field_texts(doc))
+        x.add_review_part(document, {field_code(p): text for p, text in dm.field_texts(doc).items()})
         date = doc.meta.date  # saved with an empty body: the blocks are in the stream
         app = {x.APP_PART: x.app_xml("gyokaku", __version__), x.FONT_TABLE_PART: self._font_table()}
         return x.save_package(document, (date.year, date.month, date.day, 0, 0, 0), self._stream, app)

@@ -13,6 +13,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from html import escape  # not xml.sax.saxutils: it imports urllib and ssl
 
 from docx.document import Document as DocxDocument
 from docx.opc.rel import Relationships
@@ -22,7 +23,7 @@ from docx.oxml.table import CT_Tbl
 from docx.oxml.text.paragraph import CT_P
 from lxml import etree
 
-from ..docmodel import REVIEW_NS, Cell
+from ..docmodel import REVIEW_NS, Cell, text_digest
 from . import docx_internals as internals
 from .docx_fonts import FontFacts
 
@@ -862,7 +863,8 @@ _CUSTOM_XML_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/relat
 
 
 def add_review_part(document: DocxDocument, fields: dict[str, str]) -> None:
-    """Keep ``fields`` (path → text as printed) in the draft as a custom XML data store item.
+    """Keep a digest of each of ``fields`` (a field's code, as in its bookmark's name → its text
+    as printed) in the draft, as a custom XML data store item: ``<gk:f c="p1b2n" h="…"/>``.
 
     Word keeps custom XML parts with a document (its data store, as for content controls'
     bindings), and LibreOffice 7.4 writes them back (tested). ``review`` reads them to tell a
@@ -872,11 +874,10 @@ def add_review_part(document: DocxDocument, fields: dict[str, str]) -> None:
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
 
-    root = etree.Element(f"{{{REVIEW_NS}}}fields", nsmap={"gk": REVIEW_NS})
-    for path, text in fields.items():
-        etree.SubElement(root, f"{{{REVIEW_NS}}}f", p=path).text = text
+    items = "".join(f'<gk:f c="{escape(code)}" h="{text_digest(text)}"/>' for code, text in fields.items())
+    blob = f'<gk:fields xmlns:gk="{REVIEW_NS}">{items}</gk:fields>'.encode()
     package = document.part.package
-    item = Part(PackURI(REVIEW_ITEM), "application/xml", etree.tostring(root, encoding="UTF-8"), package)
+    item = Part(PackURI(REVIEW_ITEM), "application/xml", blob, package)
     props_xml = (
         '<ds:datastoreItem xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"'
         f' ds:itemID="{REVIEW_ITEM_ID}"><ds:schemaRefs/></ds:datastoreItem>'
