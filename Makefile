@@ -1,5 +1,6 @@
 # The two commands of the README: `make sample` and `make test` (both set up a fresh machine).
-# `make lint` is the test's first half (ruff, then mypy in strict mode: config in pyproject.toml);
+# `make lint` is the test's first half (ruff's checks and format, then mypy in strict mode: config
+# in pyproject.toml);
 # `make upgrade-check` runs the tests against the newest releases pyproject.toml allows.
 SHELL := /bin/bash
 PIP := .venv/bin/python -m pip install -q --disable-pip-version-check
@@ -15,6 +16,7 @@ test: lint
 lint:
 	bash scripts/setup.sh --test
 	.venv/bin/ruff check pipeline tests bench
+	.venv/bin/ruff format --check pipeline tests bench
 	.venv/bin/mypy
 
 bench:

@@ -167,11 +167,7 @@ def _render_split(
         with fewer_collections():
             data = load(source)
             here, there = share(chosen, data.activity_count())
-            child = (
-                _fork(lambda: render_tasks(data, source, renderers, out_dir, there))
-                if there
-                else None
-            )
+            child = _fork(lambda: render_tasks(data, source, renderers, out_dir, there)) if there else None
             try:
                 warnings = checked(data, renderers, strict)
                 files = render_tasks(data, source, renderers, out_dir, here)

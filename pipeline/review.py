@@ -61,9 +61,7 @@ _LIST_OF = {v: k for k, v in _LISTS.items()}
 _KEY_OF = {v: k for k, v in _KEYS.items()}
 _GROUP_OF = {v: k for k, v in _GROUPS.items()}
 PLAN_TITLE = "plan.title"
-_STEP_CODE = re.compile(
-    rf"({'|'.join(_LISTS)})\[(\d+)\]\.?|({'|'.join(_GROUPS)})\.|({'|'.join(_KEYS)})$"
-)
+_STEP_CODE = re.compile(rf"({'|'.join(_LISTS)})\[(\d+)\]\.?|({'|'.join(_GROUPS)})\.|({'|'.join(_KEYS)})$")
 _CODE = re.compile(rf"([{''.join(_LIST_OF)}])(\d+)|([{''.join(_GROUP_OF)}])|([{''.join(_KEY_OF)}])")
 
 

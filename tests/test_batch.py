@@ -177,7 +177,6 @@ def test_workers_end_when_the_command_is_killed(tmp_path: Path, inputs: list[Pat
     assert not left, f"workers {left} outlived the killed command"
 
 
-
 def test_an_unexpected_failure_of_one_input_spares_the_others(
     tmp_path: Path, valid: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

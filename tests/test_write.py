@@ -180,9 +180,7 @@ def _records_agree(folder: Path) -> bool:
     )
 
 
-def _two_versions(
-    tmp_path: Path, *options: str
-) -> tuple[Path, Path, dict[str, str], dict[str, str]]:
+def _two_versions(tmp_path: Path, *options: str) -> tuple[Path, Path, dict[str, str], dict[str, str]]:
     """An input, its edited next version, and the sets each builds (in folders of their own)."""
     first = tmp_path / "plan.yaml"
     first.write_text(VALID, encoding="utf-8")
@@ -401,4 +399,3 @@ def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
         [sys.executable, "-m", "pipeline", *args], text=True, capture_output=True, **kwargs
     )
-

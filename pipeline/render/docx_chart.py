@@ -75,7 +75,7 @@ def chart_xml(chart: dm.Chart, style: StyleSheet) -> bytes:
     last = n + 1
     series = (
         '<c:ser><c:idx val="0"/><c:order val="0"/>'
-        f"<c:tx><c:strRef><c:f>{SHEET}!$B$1</c:f><c:strCache><c:ptCount val=\"1\"/>"
+        f'<c:tx><c:strRef><c:f>{SHEET}!$B$1</c:f><c:strCache><c:ptCount val="1"/>'
         f'<c:pt idx="0"><c:v>{SERIES_NAME}</c:v></c:pt></c:strCache></c:strRef></c:tx>'
         + points
         + labels
@@ -105,22 +105,18 @@ def chart_xml(chart: dm.Chart, style: StyleSheet) -> bytes:
         "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
         f'<c:chartSpace xmlns:c="{C_NS}" xmlns:a="{A_NS}" xmlns:r="{R_NS}">'
         '<c:date1904 val="0"/><c:lang val="ja-JP"/><c:roundedCorners val="0"/>'
-        "<c:chart>"
-        + title
-        + f'<c:autoTitleDeleted val="{0 if title else 1}"/>'
+        "<c:chart>" + title + f'<c:autoTitleDeleted val="{0 if title else 1}"/>'
         '<c:plotArea><c:layout><c:manualLayout><c:layoutTarget val="inner"/>'
         '<c:xMode val="edge"/><c:yMode val="edge"/>'
         f'<c:x val="{plot_x:.4f}"/><c:y val="0.06"/><c:w val="{plot_w:.4f}"/><c:h val="0.88"/>'
         "</c:manualLayout></c:layout>"
-        '<c:doughnutChart><c:varyColors val="1"/>'
-        + series
-        + '<c:firstSliceAng val="0"/>'
+        '<c:doughnutChart><c:varyColors val="1"/>' + series + '<c:firstSliceAng val="0"/>'
         f'<c:holeSize val="{max(10, min(90, round(look.hole * 100)))}"/></c:doughnutChart>'
-        '<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr></c:plotArea>'
+        "<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr></c:plotArea>"
         '<c:legend><c:legendPos val="r"/><c:overlay val="0"/>'
         + _text_props(font, size)
         + '</c:legend><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
-        '<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>'
+        "<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>"
         + _text_props(font, size)
         + '<c:externalData r:id="rId1"><c:autoUpdate val="0"/></c:externalData>'
         "</c:chartSpace>"
