@@ -299,7 +299,8 @@ def read_draft(data: bytes, name: str = "") -> Draft:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             document = z.read("word/document.xml")
             comments_xml = z.read("word/comments.xml") if "word/comments.xml" in z.namelist() else None
-            stores = [z.read(n) for n in z.namelist() if _STORE_ITEM.fullmatch(n)]
+            items = [i for i in z.infolist() if _STORE_ITEM.fullmatch(i.filename)]
+            stores = [z.read(i) for i in items if i.file_size <= MAX_STORE]
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError) as err:
         raise DraftError(f"{name}: Word の文書（.docx）として読めません（{err}）。") from None
     try:
@@ -323,6 +324,8 @@ def read_draft(data: bytes, name: str = "") -> Draft:
 
 
 _STORE_ITEM = re.compile(r"customXml/item\d+\.xml")
+_DIGEST = re.compile(r"[0-9a-f]{12}")  # ``docmodel.text_digest``
+MAX_STORE = 64 * 2**20  # a custom XML item larger than this is not gyokaku's (15,000 activities: 4 MB)
 
 
 def _base(stores: list[bytes]) -> dict[str, str] | None:
@@ -335,7 +338,7 @@ def _base(stores: list[bytes]) -> dict[str, str] | None:
             continue
         if root.tag == f"{{{REVIEW_NS}}}fields":
             found = ((field_path(f.get("c", "")), f.get("h", "")) for f in root.iter(f"{{{REVIEW_NS}}}f"))
-            return {path: digest for path, digest in found if path is not None}
+            return {path: digest for path, digest in found if path is not None and _DIGEST.fullmatch(digest)}
     return None
 
 
