@@ -917,3 +917,26 @@ def test_text_written_in_a_sheets_dash_cell_adds_the_field(tmp_path: Path) -> No
     assert keys.index("next") > keys.index("status")
     if "results" in keys:
         assert keys.index("next") == keys.index("results") + 1
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        b"<not xml",
+        b'<x:fields xmlns:x="urn:other"><x:f c="p1n" h="000000000000"/></x:fields>',
+        b'<gk:fields xmlns:gk="urn:gyokaku:review:1">'
+        b'<gk:f c="p1n"/><gk:f c="zz9" h="0123456789ab"/></gk:fields>',
+    ],
+    ids=["garbage", "foreign", "malformed"],
+)
+def test_a_damaged_review_part_falls_back_to_two_way(
+    tmp_path: Path, drafts: dict[str, bytes], item: bytes
+) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(drafts["list"])) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, item if info.filename == "customXml/item1.xml" else zin.read(info))
+    assert read_draft(drafts["list"]).base  # the part as built
+    assert not read_draft(out.getvalue()).base
+    code, output = build(["diff", str(edited_file(tmp_path, out.getvalue())), str(SAMPLE)])
+    assert code == 0 and "違いはありません" in output, output
