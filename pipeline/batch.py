@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .build import DOCUMENTS, Renderers, Result, Task, checked, file_name, render_input, render_tasks, tasks
 from .load import InputError, Problem, load
+from .model import ReportInput
 
 
 @cache
@@ -103,21 +104,39 @@ def fewer_collections() -> Iterator[None]:
 
 # --- one input on two cores: its files shared between this process and a forked child -----------
 
-# Seconds a file takes, fixed and per activity, and a writer's start (measured on a 2-core EPYC,
-# bench/RESULTS.md): only the ratios matter, to share the files of one input between two cores.
+# Seconds a file takes, fixed and per activity (in process, the sample and 1,500 activities on a
+# 2-core EPYC, 2026-11-30): only the ratios matter, to share the files of one input between
+# two cores.
 TASK_SECONDS = {
-    ("summary", "docx"): (0.11, 0.00004),
-    ("summary", "pdf"): (0.05, 0.00014),
-    ("list", "docx"): (0.03, 0.00003),
-    ("list", "pdf"): (0.015, 0.0014),
-    ("sheets", "docx"): (0.03, 0.00076),
-    ("sheets", "pdf"): (0.04, 0.0029),
+    ("summary", "docx"): (0.008, 0.000038),
+    ("summary", "pdf"): (0.022, 0.000089),
+    ("list", "docx"): (0.006, 0.000084),
+    ("list", "pdf"): (0.005, 0.00084),
+    ("sheets", "docx"): (0.006, 0.00057),
+    ("sheets", "pdf"): (0.021, 0.00167),
+}
+# … and per item the Additions print (an effect, an indicator, an activity's 前回 cell): 1,500
+# activities with 3,447 items against the same without
+ADDED_SECONDS = {
+    ("summary", "pdf"): 0.000009,
+    ("list", "docx"): 0.00002,
+    ("list", "pdf"): 0.00011,
+    ("sheets", "docx"): 0.000057,
+    ("sheets", "pdf"): 0.00011,
 }
 # the library's import, and for PDF the fonts, for DOCX the set-up template
-IMPORT_SECONDS = {"docx": 0.18, "pdf": 0.19}
+IMPORT_SECONDS = {"docx": 0.12, "pdf": 0.10}
 
 
-def share(chosen: list[Task], activities: int) -> tuple[list[Task], list[Task]]:
+def added_items(data: ReportInput) -> int:
+    """What the Additions print (``ADDED_SECONDS``): effects, indicators and, with a previous
+    report, one 前回 cell an activity."""
+    acts = [a for p in data.perspectives for b in p.businesses for a in b.activities]
+    items = sum((a.effect is not None) + len(a.indicators) for a in acts)
+    return items + (len(acts) if data.previous is not None else 0)
+
+
+def share(chosen: list[Task], activities: int, added: int = 0) -> tuple[list[Task], list[Task]]:
     """The files this process makes and those the child makes: the split that ends soonest.
 
     This process also checks the fonts (a PDF writer's import); each side pays the import of
@@ -126,7 +145,7 @@ def share(chosen: list[Task], activities: int) -> tuple[list[Task], list[Task]]:
     seconds = {}
     for task in chosen:
         fixed, each = TASK_SECONDS.get(task, (0.1, 0.002))
-        seconds[task] = fixed + each * activities
+        seconds[task] = fixed + each * activities + ADDED_SECONDS.get(task, 0.0) * added
 
     def cost(part: list[Task], here: bool) -> float:
         formats = {fmt for _, fmt in part} | ({"pdf"} if here else set())
@@ -166,7 +185,7 @@ def _render_split(
     try:
         with fewer_collections():
             data = load(source)
-            here, there = share(chosen, data.activity_count())
+            here, there = share(chosen, data.activity_count(), added_items(data))
             child = _fork(lambda: render_tasks(data, source, renderers, out_dir, there)) if there else None
             try:
                 warnings = checked(data, renderers, strict)
