@@ -329,8 +329,8 @@ MAX_STORE = 64 * 2**20  # a custom XML item larger than this is not gyokaku's (1
 
 
 def _base(stores: list[bytes]) -> dict[str, str] | None:
-    """The fields' texts as built (``docx_xml.add_review_part``), from the draft's custom XML
-    items; None when none is gyokaku's (a draft of an earlier version) or it is unreadable."""
+    """The digests of the fields' texts as built (``docx_xml.add_review_part``), from the draft's
+    custom XML items; None when none is gyokaku's (a draft of an earlier version) or readable."""
     for blob in stores:
         try:
             root = etree.fromstring(blob, etree.XMLParser(resolve_entities=False, huge_tree=True))
@@ -508,14 +508,21 @@ def compare(edited: Draft, expected: Draft, data: ReportInput, document: str = "
     mine = occurrences(edited, expected)
     theirs = occurrences(expected)
     changes: list[Change] = []
-    base = edited.base  # each field's text when the draft was built (a three-way comparison)
+    base = edited.base  # each field's text's digest when the draft was built (a three-way comparison)
     stale: list[str] = []
     for path, printed in theirs.items():
         old = values.get(path, "\n".join(printed[0][1].pieces))
         got = mine.get(path, [])
         if not got:
+            now = "\n".join(printed[0][1].pieces)
             if base is not None and path not in base:
                 stale.append(path)  # not in the input yet when the draft was built: not deleted
+            elif base is not None and text_digest(now) != base[path]:
+                note = (
+                    "下書きで削除されていますが、下書きを作ったあとで入力も変わっています"
+                    f"（入力: {_short(now)}）"
+                )
+                changes.append(Change("conflict", path, old, [], note, at=printed[0][1].first))
             else:
                 changes.append(Change("delete", path, old, [], at=printed[0][1].first))
             continue

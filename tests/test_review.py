@@ -880,6 +880,13 @@ def test_two_drafts_of_one_build_applied_in_turn_keep_both_reviewers_edits(tmp_p
     assert f"食い違い: {first}: 下書きを作ったあとで入力も変わっています" in output, output
     code, output = build(["apply", str(edited_file(tmp_path, saved(other), "o.docx")), str(source)])
     assert item(yaml.safe_load(source.read_text(encoding="utf-8")), first).endswith("（一覧で修正）")
+    # deleted in a draft of the first build, after the list changed it: a conflict, kept
+    gone = opened(writer.render(docs["sheets"]))
+    remove(paragraph_of(gone, first)._p)
+    edited = edited_file(tmp_path, saved(gone), "g.docx")
+    code, output = build(["apply", str(edited), str(source), "--allow-delete"])
+    assert "下書きで削除されていますが、下書きを作ったあとで入力も変わっています" in output, output
+    assert item(yaml.safe_load(source.read_text(encoding="utf-8")), first).endswith("（一覧で修正）")
 
 
 def test_text_written_in_a_sheets_dash_cell_adds_the_field(tmp_path: Path) -> None:
