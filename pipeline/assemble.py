@@ -230,7 +230,7 @@ SHEET_PLAN: SheetColumn = Column(
     marks=lambda s: cell_source(s.path, "plan", s.activity.plan),
 )
 SHEET_RESULTS: SheetColumn = Column(
-    "取組状況", SHEET_TEXT_WIDTH, "left", lambda s: results_cell(s.activity.results, s.path) or "－"
+    "取組状況", SHEET_TEXT_WIDTH, "left", lambda s: results_cell(s.activity.results, s.path) or MISSING
 )
 SHEET_NEXT: SheetColumn = Column(
     "今後の取組",
@@ -763,7 +763,7 @@ def joined(pieces: Sequence[Piece]) -> tuple[str, Sources]:
     review loop); a field whose value is missing prints 「－」, gyokaku's own."""
     text, sources = "", []
     for piece, path in pieces:
-        if path and piece != "－":
+        if path and piece != MISSING:
             sources.append(Source(path, len(text), len(text) + len(piece)))
         text += piece
     return text, tuple(sources)
