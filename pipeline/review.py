@@ -297,6 +297,12 @@ def read_draft(data: bytes, name: str = "") -> Draft:
     left out, an inserted one kept; a change rejected in Word is simply not in the file)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
+            size = z.getinfo("word/document.xml").file_size
+            if size > MAX_DOCUMENT_XML:
+                raise DraftError(
+                    f"{name}: Word の文書の本文が大きすぎます（展開すると {size / 2**20:,.0f} MiB、"
+                    f"{MAX_DOCUMENT_XML // 2**20} MiB まで）。gyokaku の下書きではないようです。"
+                )
             document = z.read("word/document.xml")
             comments_xml = z.read("word/comments.xml") if "word/comments.xml" in z.namelist() else None
             items = [i for i in z.infolist() if _STORE_ITEM.fullmatch(i.filename)]
@@ -325,6 +331,7 @@ def read_draft(data: bytes, name: str = "") -> Draft:
 
 _STORE_ITEM = re.compile(r"customXml/item\d+\.xml")
 _DIGEST = re.compile(r"[0-9a-f]{12}")  # ``docmodel.text_digest``
+MAX_DOCUMENT_XML = 512 * 2**20  # the body, inflated (a 15,000-activity 個票: 73 MB)
 MAX_STORE = 64 * 2**20  # a custom XML item larger than this is not gyokaku's (15,000 activities: 4 MB)
 
 

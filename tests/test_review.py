@@ -947,3 +947,16 @@ def test_a_damaged_review_part_falls_back_to_two_way(
     assert not read_draft(out.getvalue()).base
     code, output = build(["diff", str(edited_file(tmp_path, out.getvalue())), str(SAMPLE)])
     assert code == 0 and "違いはありません" in output, output
+
+
+def test_a_draft_whose_body_inflates_past_the_bound_is_refused(
+    tmp_path: Path, drafts: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.review as review
+
+    size = len(zipfile.ZipFile(io.BytesIO(drafts["list"])).read("word/document.xml"))
+    monkeypatch.setattr(review, "MAX_DOCUMENT_XML", size - 1)
+    with pytest.raises(review.DraftError, match="大きすぎます"):
+        read_draft(drafts["list"], "list.docx")
+    monkeypatch.setattr(review, "MAX_DOCUMENT_XML", size)
+    assert read_draft(drafts["list"], "list.docx").marks
