@@ -14,8 +14,11 @@ import click
 from . import __version__
 from .batch import Outcome, build_all, default_jobs, shared_renderers
 from .build import DOCUMENTS, FORMATS, file_name, tasks, unprintable
+from .cliout import EXIT_BAD_INPUT
+from .cliout import err as _err
+from .cliout import say as _say
 from .fonts import FontError
-from .load import InputError, load, printable
+from .load import InputError, load
 from .progress import Progress
 from .render import FORMATS as REGISTRY
 from .render import RenderError
@@ -24,7 +27,6 @@ from .style import StyleError
 from .write import EditedError, IncompleteError, LockedError, OutputError, OutputFolder
 
 SAMPLE = sample_input()
-EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 
 
@@ -45,26 +47,6 @@ def _documents(value: str) -> tuple[str, ...]:
             f"{', '.join(wrong) or '（空）'}: {', '.join(DOCUMENTS)} から選んでください。"
         )
     return chosen
-
-
-def _err(line: str) -> None:
-    _say(line, err=True)
-
-
-def _say(line: str, err: bool = False, progress: Progress | None = None) -> None:
-    """Print a message; a closed or vanished terminal or pipe loses the message, not the build.
-
-    Control characters and lone surrogates (a file name may hold them) are shown as ``\\uXXXX``
-    so that they neither drive the terminal nor stop the message from being written.
-    """
-    line = "\n".join(printable(part) for part in line.split("\n"))
-    try:
-        if progress is not None:
-            progress.echo(line, err=err)
-        else:
-            click.echo(line, err=err)
-    except (OSError, ValueError):  # ``>&-``, or the reader of a pipe went away
-        pass
 
 
 def run() -> None:

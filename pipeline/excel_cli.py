@@ -7,49 +7,15 @@ openpyxl and ruamel.yaml are imported when one of these commands runs, never whe
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
-from .load import InputError, load
+from .cliout import err as _err
+from .cliout import load_or_refuse as _load
+from .cliout import refuse as _refuse
+from .cliout import say as _say
 from .model import TERMS, ReportInput
-
-EXIT_BAD_INPUT = 2
-
-
-def _err(line: str) -> None:
-    try:
-        click.echo(line, err=True)
-    except (OSError, ValueError):  # a closed or vanished stderr loses the message, not the run
-        pass
-
-
-def _say(line: str) -> None:
-    try:
-        click.echo(line)
-    except (OSError, ValueError):
-        pass
-
-
-def _refuse(lines: list[str]) -> NoReturn:
-    for line in lines:
-        _err(line)
-    sys.exit(EXIT_BAD_INPUT)
-
-
-def _load(previous: Path) -> ReportInput:
-    try:
-        return load(previous)
-    except InputError as err:
-        count = len(err.problems) + err.more
-        _refuse(
-            [
-                f"エラー: {previous} は読み込めませんでした（{count} 件）。",
-                *(f"  {line}" for line in err.lines()),
-            ]
-        )
 
 
 def _period_problem(data: ReportInput, fiscal_year: int) -> str | None:

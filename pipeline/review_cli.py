@@ -10,42 +10,21 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
+from .cliout import load_or_refuse as _load
+from .cliout import refuse as _refuse
+from .cliout import say as _echo
 from .load import InputError, load
-from .model import ReportInput, printable
+from .model import ReportInput
 
 if TYPE_CHECKING:  # imported when a command runs: ``gyokaku build`` starts without lxml
     from .review import Comparison, Draft
 
 EXIT_CHANGES = 1
-EXIT_BAD_INPUT = 2
 MAX_DRAFT_BYTES = 256 * 1024 * 1024
-
-
-def _echo(line: str, err: bool = False) -> None:
-    try:
-        click.echo("\n".join(printable(part) for part in line.split("\n")), err=err)
-    except (OSError, ValueError):  # a closed or vanished terminal or pipe loses the message
-        pass
-
-
-def _refuse(lines: list[str]) -> NoReturn:
-    for line in lines:
-        _echo(line, err=True)
-    sys.exit(EXIT_BAD_INPUT)
-
-
-def _load(source: Path) -> ReportInput:
-    try:
-        return load(source)
-    except InputError as err:
-        count = len(err.problems) + err.more
-        _refuse(
-            [f"エラー: {source} は読み込めませんでした（{count} 件）。", *(f"  {x}" for x in err.lines())]
-        )
 
 
 def expected_drafts(data: ReportInput, style: str, edited: Draft | None = None) -> dict[str, Draft]:
