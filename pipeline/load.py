@@ -670,15 +670,16 @@ REPORT_KEYS = (
 STATUS_KEYS = ("name", "on_track", "delayed", "description")
 PERSPECTIVE_KEYS = ("name", "businesses")
 BUSINESS_KEYS = ("name", "priority", "department", "highlights", "activities")
+# in the order of INPUT_FORMAT.md's examples: a key added to an activity goes in this order too
 ACTIVITY_KEYS = (
     "name",
+    "id",
     "status",
     "department",
     "plan",
     "results",
     "next",
     "reason",
-    "id",
     "effect",
     "indicators",
 )

@@ -14,19 +14,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.util import load_yaml_guess_indent
 
-# where a key added to an activity goes: the order of INPUT_FORMAT.md's examples
-ACTIVITY_ORDER = (
-    "name",
-    "id",
-    "status",
-    "department",
-    "plan",
-    "results",
-    "next",
-    "reason",
-    "effect",
-    "indicators",
-)
+from .load import ACTIVITY_KEYS
+
+# where a key added to an activity goes: the loader's keys, in INPUT_FORMAT.md's order
+ACTIVITY_ORDER = ACTIVITY_KEYS
 
 
 def round_trip(text: str) -> tuple[YAML, Any]:
