@@ -126,17 +126,15 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
     通らなければ何も書き出しません。
     """
     from .review import Comparison, apply_changes, report_lines, stale_line
+    from .write import atomic_write
     from .yamledit import moved_text
 
     _, comparison = _compare(edited, source, style)
     target = out or source
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        _refuse([f"エラー: {source} を読めません（{err}）。"])
+    original = _read(source)  # what the changes are applied to; unchanged when they are written
     if not (target.parent if str(target.parent) else Path(".")).is_dir():
         _refuse([f"エラー: {target.parent} というフォルダーがありません。何も書き出していません。"])
-    result = apply_changes(text, comparison, allow_delete)
+    result = apply_changes(original, comparison, allow_delete)
     if comparison.insertions or comparison.deletions:
         _echo(next(report_lines(Comparison("", [], [], comparison.insertions, comparison.deletions))))
     if comparison.stale:
@@ -164,8 +162,15 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
                 *(f"  {p}" for p in problems),
             ]
         )
+    if _same_file(target, source) and _read(source) != original:  # another run or an editor
+        _refuse(
+            [
+                f"エラー: {source} が apply の途中で書き換えられました（別の apply やエディターなど）。"
+                "何も書き出していません。もう一度実行してください。"
+            ]
+        )
     try:
-        _write(target, text)
+        atomic_write(target, text.encode("utf-8"))
     except OSError as err:
         _refuse(
             [f"エラー: {target} に書き込めませんでした（{err.strerror or err}）。何も書き出していません。"]
@@ -199,16 +204,15 @@ def _check(text: str, target: Path) -> list[str]:
     return []
 
 
-def _write(target: Path, text: str) -> None:
-    """``text`` into ``target`` atomically (a temporary file beside it, then renamed)."""
-    parent = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+def _read(source: Path) -> str:
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        _refuse([f"エラー: {source} を読めません（{err}）。"])
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False

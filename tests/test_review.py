@@ -962,3 +962,39 @@ def test_a_draft_whose_body_inflates_past_the_bound_is_refused(
         read_draft(drafts["list"], "list.docx")
     monkeypatch.setattr(review, "MAX_DOCUMENT_XML", size)
     assert read_draft(drafts["list"], "list.docx").marks
+
+
+def test_apply_keeps_the_inputs_permissions(tmp_path: Path, drafts: dict[str, bytes]) -> None:
+    document = opened(drafts["summary"])
+    retype(paragraph_of(document, HIGHLIGHT), "委託。", "委託した。")
+    edited = edited_file(tmp_path, saved(document))
+    source = yaml_copy(tmp_path)
+    source.chmod(0o664)
+    code, output = build(["apply", str(edited), str(source)])
+    assert code == 0, output
+    assert "委託した。" in source.read_text(encoding="utf-8")
+    assert source.stat().st_mode & 0o777 == 0o664
+
+
+def test_apply_refuses_when_the_input_changes_meanwhile(
+    tmp_path: Path, drafts: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another apply (or an editor) that saves the input while this one runs: nothing is written
+    over its changes."""
+    import pipeline.review_cli as review_cli
+
+    document = opened(drafts["summary"])
+    retype(paragraph_of(document, HIGHLIGHT), "委託。", "委託した。")
+    edited = edited_file(tmp_path, saved(document))
+    source = yaml_copy(tmp_path)
+    theirs = source.read_text(encoding="utf-8") + "# saved by someone else\n"
+    check = review_cli._check
+
+    def meanwhile(text: str, target: Path) -> list[str]:
+        source.write_text(theirs, encoding="utf-8")
+        return check(text, target)
+
+    monkeypatch.setattr(review_cli, "_check", meanwhile)
+    code, output = build(["apply", str(edited), str(source)])
+    assert code == 2 and "apply の途中で書き換えられました" in output, output
+    assert source.read_text(encoding="utf-8") == theirs
