@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sys
 from collections.abc import Callable
@@ -14,7 +13,7 @@ import click
 from . import __version__
 from .batch import Outcome, build_all, default_jobs, shared_renderers
 from .build import DOCUMENTS, FORMATS, file_name, tasks, unprintable
-from .cliout import EXIT_BAD_INPUT
+from .cliout import EXIT_BAD_INPUT, os_reason
 from .cliout import err as _err
 from .cliout import say as _say
 from .fonts import FontError
@@ -247,25 +246,6 @@ def _finish(outcome: Outcome, folder: OutputFolder, force: bool, progress: Progr
 
 
 # what the system's reason means for the user, where it is one a user can act on
-_OS_REASONS = {
-    errno.ENOSPC: "ディスクの空きがありません",
-    errno.EDQUOT: "ディスクの割り当て（クォータ）を超えました",
-    errno.EACCES: "書き込む権限がありません",
-    errno.EPERM: "書き込む権限がありません",
-    errno.EROFS: "読み取り専用の場所です",
-    errno.EEXIST: "同じ名前のファイルがあります",
-    errno.ENOTDIR: "フォルダーのはずの場所がファイルです",
-    errno.EISDIR: "ファイルのはずの場所がフォルダーです",
-    errno.ENAMETOOLONG: "名前が長すぎます",
-}
-
-
-def os_reason(err: OSError) -> str:
-    """The reason of an ``OSError`` in Japanese, with the system's words and the file named."""
-    parts = [_OS_REASONS.get(err.errno or 0, ""), str(err.strerror or err), str(err.filename or "")]
-    return ": ".join(part for part in parts if part)
-
-
 def _report_recovery(folder: OutputFolder, say: Callable[..., None]) -> None:
     """Say what opening the folder finished or removed of an interrupted run."""
     found = folder.recovery

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -16,6 +17,24 @@ if TYPE_CHECKING:
     from .progress import Progress
 
 EXIT_BAD_INPUT = 2
+
+_OS_REASONS = {
+    errno.ENOSPC: "ディスクの空きがありません",
+    errno.EDQUOT: "ディスクの割り当て（クォータ）を超えました",
+    errno.EACCES: "書き込む権限がありません",
+    errno.EPERM: "書き込む権限がありません",
+    errno.EROFS: "読み取り専用の場所です",
+    errno.EEXIST: "同じ名前のファイルがあります",
+    errno.ENOTDIR: "フォルダーのはずの場所がファイルです",
+    errno.EISDIR: "ファイルのはずの場所がフォルダーです",
+    errno.ENAMETOOLONG: "名前が長すぎます",
+}
+
+
+def os_reason(err: OSError) -> str:
+    """The reason of an ``OSError`` in Japanese, with the system's words and the file named."""
+    parts = [_OS_REASONS.get(err.errno or 0, ""), str(err.strerror or err), str(err.filename or "")]
+    return ": ".join(part for part in parts if part)
 
 
 def say(line: str, err: bool = False, progress: Progress | None = None) -> None:

@@ -13,6 +13,7 @@ import click
 
 from .cliout import err as _err
 from .cliout import load_or_refuse as _load
+from .cliout import os_reason
 from .cliout import refuse as _refuse
 from .cliout import say as _say
 from .model import TERMS, ReportInput
@@ -92,7 +93,6 @@ def workbook_command(
                 "別の --out を指定するか、--force を付けてください。何も書き出していません。",
             ]
         )
-    from .cli import os_reason
     from .write import LockedError, OutputError, OutputFolder
 
     try:
@@ -184,7 +184,6 @@ def import_command(
             "届いたファイルを指定するか、前回の内容のままでよければ --keep-missing を付けてください。"
         )
         _refuse(lines)
-    from .cli import os_reason
     from .write import atomic_write
 
     text, notes = new_yaml(previous.read_text(encoding="utf-8"), intake, fiscal_year, term, previous, out)

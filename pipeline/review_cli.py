@@ -10,11 +10,12 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from .cliout import load_or_refuse as _load
+from .cliout import os_reason
 from .cliout import refuse as _refuse
 from .cliout import say as _echo
 from .load import InputError, load
@@ -61,7 +62,7 @@ def _compare(edited: Path, source: Path, style: str) -> tuple[ReportInput, Compa
             )
         draft = read_draft(edited.read_bytes(), str(edited))
     except OSError as err:
-        _refuse([f"エラー: {edited} を読めません（{err.strerror or err}）。"])
+        _refuse([f"エラー: {edited} を読めません（{os_reason(err)}）。"])
     except DraftError as err:
         _refuse([f"エラー: {err}"])
     if not draft.marks:
@@ -172,9 +173,7 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
     try:
         atomic_write(target, text.encode("utf-8"))
     except OSError as err:
-        _refuse(
-            [f"エラー: {target} に書き込めませんでした（{err.strerror or err}）。何も書き出していません。"]
-        )
+        _refuse([f"エラー: {target} に書き込めませんでした（{os_reason(err)}）。何も書き出していません。"])
     if moved is not None:
         _echo(f"変更: report.previous（{target.parent} から見た {moved} に）")
     for change in result.applied:
@@ -187,21 +186,30 @@ def apply_command(edited: Path, source: Path, out: Path | None, allow_delete: bo
 
 
 def _check(text: str, target: Path) -> list[str]:
-    """The loader's problems with ``text`` read as ``target`` (beside it: relative paths resolve)."""
+    """The loader's problems with ``text`` read as ``target`` (beside it: relative paths resolve);
+    a folder that cannot take the check's temporary file refuses the command."""
     parent = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".check.yaml", dir=parent)
     except OSError as err:
-        return [f"{parent}: 一時ファイルを作れません（{err.strerror or err}）"]
+        _no_room(parent, "作れません", err)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         load(tmp, display_name=str(target))
+    except OSError as err:  # a full disk: the file itself could not be written either
+        _no_room(parent, "書けません", err)
     except InputError as err:
         return err.lines()
     finally:
         Path(tmp).unlink(missing_ok=True)
     return []
+
+
+def _no_room(parent: Path, verb: str, err: OSError) -> NoReturn:
+    _refuse(
+        [f"エラー: {parent} に確認用の一時ファイルを{verb}（{os_reason(err)}）。何も書き出していません。"]
+    )
 
 
 def _read(source: Path) -> str:

@@ -998,3 +998,28 @@ def test_apply_refuses_when_the_input_changes_meanwhile(
     code, output = build(["apply", str(edited), str(source)])
     assert code == 2 and "apply の途中で書き換えられました" in output, output
     assert source.read_text(encoding="utf-8") == theirs
+
+
+def test_apply_on_a_full_disk_says_so_and_leaves_the_input(
+    tmp_path: Path, drafts: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import pipeline.review_cli as review_cli
+
+    document = opened(drafts["summary"])
+    retype(paragraph_of(document, HIGHLIGHT), "委託。", "委託した。")
+    edited = edited_file(tmp_path, saved(document))
+    source = yaml_copy(tmp_path)
+    before = source.read_bytes()
+    full = Path("/dev/full")  # every write fails with ENOSPC
+    monkeypatch.setattr(
+        review_cli.tempfile,
+        "mkstemp",
+        lambda **_: (os.open(full, os.O_WRONLY), str(tmp_path / ".check.yaml")),
+    )
+    code, output = build(["apply", str(edited), str(source)])
+    assert code == 2 and "ディスクの空きがありません" in output and "何も書き出していません" in output, output
+    assert "正しくありません" not in output
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["edited.docx", source.name])
