@@ -391,8 +391,11 @@ class Walker:
 # --- helpers -----------------------------------------------------------------------------
 
 
-_DECIMAL = re.compile(r"[-+]?[0-9]{1,18}")
-_DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]{1,18}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
+MAX_DIGITS = 18  # of a whole number: past this, not a count or an amount a report prints
+_DECIMAL = re.compile(rf"[-+]?[0-9]{{1,{MAX_DIGITS}}}")
+_DECIMAL_FLOAT = re.compile(
+    rf"[-+]?(?:[0-9]{{1,{MAX_DIGITS}}}(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{{1,3}})?"
+)
 _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
 _TIMESTAMP_RE = re.compile(
     r"(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})"

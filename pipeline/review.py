@@ -26,6 +26,7 @@ from typing import Any
 from lxml import etree
 
 from .docmodel import REVIEW_NS, text_digest
+from .load import MAX_DIGITS
 from .model import ReportInput
 from .yamledit import insert_key, round_trip
 
@@ -871,6 +872,8 @@ def typed_number(text: str) -> int | float | None:
     if not _TYPED_NUMBER.fullmatch(plain):
         return None
     plain = plain.replace(",", "")
+    if len(plain.lstrip("-").partition(".")[0]) > MAX_DIGITS:  # as the loader: not an amount
+        return None
     return float(plain) if "." in plain else int(plain)
 
 

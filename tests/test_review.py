@@ -1023,3 +1023,27 @@ def test_apply_on_a_full_disk_says_so_and_leaves_the_input(
     assert "正しくありません" not in output
     assert source.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["edited.docx", source.name])
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("6,000", 6000),
+        ("６，５００", 6500),
+        ("▲5", -5),
+        ("△1.5", -1.5),
+        (" 7 ", 7),
+        ("9" * 18, int("9" * 18)),
+        ("五千", None),
+        ("1,00", None),
+        ("1e3", None),
+        ("－", None),
+        ("", None),
+        ("9" * 19, None),  # past the loader's digits
+        ("9" * 5000, None),  # past Python's int conversion limit: no ValueError
+    ],
+)
+def test_typed_numbers(typed: str, value: float | None) -> None:
+    from pipeline.review import typed_number
+
+    assert typed_number(typed) == value
